@@ -1,0 +1,68 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "octopost",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "octopost", targets: ["octopost"]),
+        .library(name: "OctopostKit", targets: ["OctopostKit"]),
+    ],
+    dependencies: [
+        // YAML: libyaml through Yams (bundled), keeping line/column marks for every node.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Command-line parsing: one subcommand a file.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev), behind a small shim header.
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // The domain: posts, config, counting, lint. Never prints, never reads the clock or the environment.
+        .target(
+            name: "OctopostKit",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // The only module that imports libgit2.
+        .target(
+            name: "OctopostGit",
+            dependencies: ["OctopostKit", "CLibGit2"],
+            swiftSettings: strict
+        ),
+        // Subcommands, reporters, the live environment.
+        .target(
+            name: "OctopostCLI",
+            dependencies: [
+                "OctopostKit", "OctopostGit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "octopost", dependencies: ["OctopostCLI"], swiftSettings: strict),
+        .testTarget(
+            name: "OctopostKitTests",
+            dependencies: ["OctopostKit"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OctopostGitTests",
+            dependencies: ["OctopostGit", "OctopostKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OctopostCLITests",
+            dependencies: ["OctopostKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

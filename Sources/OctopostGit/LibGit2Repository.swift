@@ -1,0 +1,2 @@
+import CLibGit2
+import OctopostKit

@@ -1,0 +1,3 @@
+import OctopostCLI
+
+await OctopostEntry.run()
