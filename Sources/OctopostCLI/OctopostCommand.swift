@@ -1,11 +1,12 @@
 import ArgumentParser
+import Foundation
 
 /// The `octopost` command: a publishing pipeline with git as the database.
 public struct OctopostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "octopost",
         abstract: "Publish Markdown posts from a git repository to twelve social platforms.",
-        subcommands: [CountCommand.self]
+        subcommands: [LintCommand.self, CountCommand.self]
     )
 
     public init() {}
@@ -13,7 +14,22 @@ public struct OctopostCommand: AsyncParsableCommand {
 
 /// The executable's whole body.
 public enum OctopostEntry {
+    /// Runs the command line. Usage errors exit 2 (SPEC §6), not ArgumentParser's 64.
     public static func run() async {
-        await OctopostCommand.main()
+        do {
+            var command = try OctopostCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = OctopostCommand.exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((OctopostCommand.fullMessage(for: error) + "\n").utf8))
+                OctopostCommand.exit(withError: ExitCode(2))
+            }
+            OctopostCommand.exit(withError: error)
+        }
     }
 }

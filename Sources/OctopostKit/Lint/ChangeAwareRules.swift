@@ -1,0 +1,84 @@
+import Foundation
+
+/// The rules of `lint --base REF` (SPEC §6): what a pull request may change, given what the ledger at
+/// REF says was already published.
+public struct ChangeAwareRules: Sendable {
+    public var git: any GitRepository
+    public var config: Config
+    public var parser: PostParser
+    public var now: Date
+
+    public init(git: any GitRepository, config: Config, now: Date) {
+        self.git = git
+        self.config = config
+        self.parser = PostParser(contentDirectory: config.contentDirectory, timeZone: config.timeZone)
+        self.now = now
+    }
+
+    /// `current`: the working tree's posts, already parsed by the linter.
+    public func check(base revision: String, current: [Post]) throws(GitError) -> [Diagnostic] {
+        let baseCommit = try git.resolveCommit(revision)
+        let head = try git.resolveCommit("HEAD")
+        let mergeBase = try git.mergeBase(baseCommit, head)
+        let prefix = config.contentDirectory + "/"
+        func isPost(_ path: String?) -> Bool { path.map { $0.hasPrefix(prefix) && $0.hasSuffix(".md") } ?? false }
+        let changes = try git.changesToWorkTree(from: mergeBase).filter { isPost($0.oldPath) || isPost($0.newPath) }
+        let bySource = Dictionary(current.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
+
+        var out: [Diagnostic] = []
+        for change in changes {
+            let old: (post: Post, bytes: [UInt8])? = try change.oldPath.flatMap { path throws(GitError) in
+                guard isPost(path), let bytes = try git.readFile(path, at: mergeBase),
+                      let post = parser.parse(bytes: bytes, path: path).post else { return nil }
+                return (post, bytes)
+            }
+            let oldStatus = try old.flatMap { o throws(GitError) in try status(of: o.post.id, at: baseCommit) }
+
+            guard let newPath = change.newPath, isPost(newPath) else {
+                // Deleted (or moved out of the content folder).
+                if let old, let s = oldStatus, s == .published || s == .partiallyPublished || s == .publishing {
+                    out.append(Diagnostic(file: old.post.source, severity: .warning, rule: "deleted-published",
+                        message: "deleting post '\(old.post.id)', which is \(s.rawValue): the copies on the platforms stay "
+                            + "(delete them there), and its ledger entry is kept"))
+                }
+                continue
+            }
+            guard let post = bySource[newPath] else { continue }  // unparsable: already reported
+            let newStatus = try status(of: post.id, at: baseCommit)
+
+            if let old, old.post.id != post.id, let s = oldStatus, s != .scheduled {
+                out.append(Diagnostic(file: newPath, location: post.idLocation ?? .start, rule: "moved-published",
+                    message: "this post was '\(old.post.id)' (\(s.rawValue)) and now has id '\(post.id)': "
+                        + "add 'id: \(old.post.id)' to keep its ledger entry, or it would be published again"))
+                continue
+            }
+            let contentChanged = old.map { readWorkTree(newPath) != $0.bytes } ?? true
+            let effectiveStatus = newStatus ?? oldStatus
+            if let s = effectiveStatus, s == .published || s == .publishing, contentChanged {
+                out.append(Diagnostic(file: newPath, rule: "published-immutable",
+                    message: "post '\(post.id)' is \(s.rawValue): published posts are immutable here; "
+                        + "edit them on the platform (or duplicate this post as a new one)"))
+                continue
+            }
+            if let schedule = post.scheduledFor, !post.draft, schedule.value.instant <= now,
+               effectiveStatus == nil || effectiveStatus == .scheduled {
+                out.append(Diagnostic(file: newPath, location: schedule.location, rule: "past-schedule",
+                    message: "scheduled_for \(schedule.value.raw) is already past: this post would publish the moment "
+                        + "it merges; set a future time, or remove scheduled_for to keep it a draft"))
+            }
+        }
+        return out
+    }
+
+    func status(of id: String, at commit: String) throws(GitError) -> PostStatus? {
+        let path = config.ledgerDirectory + "/" + id + ".json"
+        guard let bytes = try git.readFile(path, at: commit),
+              let record = try? LedgerRecord.decode(bytes) else { return nil }
+        return LedgerRecord.deriveStatus(record.platformResults.values.map(\.status))
+    }
+
+    func readWorkTree(_ path: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: git.workTree + "/" + path) else { return nil }
+        return [UInt8](data)
+    }
+}
