@@ -48,4 +48,90 @@ public protocol GitRepository: Sendable {
     func listFiles(under directory: String, at commit: String) throws(GitError) -> [String]
     /// Changes from a commit's tree to the working tree (staged, unstaged and untracked files; renames found).
     func changesToWorkTree(from commit: String) throws(GitError) -> [FileChange]
+
+    // MARK: Writing and the network (used by `sync`). Every branch update is compare-and-swap, so a
+    // concurrent change is detected instead of overwritten.
+
+    /// The commit HEAD points at, or nil when HEAD is unborn.
+    func headCommit() throws(GitError) -> String?
+
+    /// Creates a commit on `branch` whose tree is `parent`'s tree plus `changes` (path → new bytes,
+    /// nil deletes the path), built in memory: the working tree is not read or written.
+    /// The branch ref moves only if it still points at `parent` (nil: the branch must not exist yet);
+    /// otherwise `GitError.failed("branch moved")` and the branch is left alone.
+    /// When `branch` is checked out, the index entries of `changes` are updated too, so that once the
+    /// caller has written the same bytes to the working files, `git status` is clean.
+    /// Returns the new commit id.
+    func commit(
+        changes: [String: [UInt8]?], message: String, authorName: String, authorEmail: String,
+        branch: String, parent: String?
+    ) throws(GitError) -> String
+
+    /// Whether a remote with this name is configured.
+    func remoteExists(_ name: String) -> Bool
+    /// The configured URL of a remote, or nil when there is no such remote.
+    func remoteURL(_ name: String) -> String?
+    /// Headers from `http.extraheader` and `http.<url>.extraheader` matching the remote's URL, in git's
+    /// order (an empty value resets the list). The transport does not read them itself: pass them in
+    /// `GitCredentials.extraHeaders`.
+    func configuredExtraHeaders(forRemote name: String) -> [String]
+
+    /// Fetches `refs/heads/<branch>` into `refs/remotes/<remote>/<branch>` and returns that commit,
+    /// or nil when the remote has no such branch (a stale tracking ref is then deleted).
+    func fetch(remote: String, branch: String, credentials: GitCredentials) throws(GitError) -> String?
+
+    /// Pushes `refs/heads/<branch>` to the same name on the remote (never forced).
+    /// The remote having newer commits → `.nonFastForward`; any other refusal (hooks, protected
+    /// branches, `receive.denyCurrentBranch`) → `.pushRejected` with the remote's message.
+    func push(remote: String, branch: String, credentials: GitCredentials) throws(GitError)
+
+    /// Moves `branch` forward to `commit`, which must descend from the branch's commit (else
+    /// `.nonFastForward`). When the branch is checked out the working tree and index are updated with a
+    /// safe checkout: files with uncommitted changes are never overwritten (→ `.failed`, nothing moved).
+    func fastForward(branch: String, to commit: String) throws(GitError)
+
+    /// Points `branch` at `commit` whatever their relation (drops local commits, e.g. after a rejected
+    /// push). Checked out: same safe checkout as `fastForward`, relative to the current HEAD tree.
+    func resetBranch(_ branch: String, to commit: String) throws(GitError)
+}
+
+/// How to authenticate to a remote. The token and header values are secrets: they never appear in
+/// `description`, in `GitError` messages or in logs.
+public struct GitCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    /// Password or access token for HTTP basic authentication; nil to attempt the remote without one.
+    public var token: String?
+    /// User name sent with `token` (GitHub accepts any non-empty name with a token).
+    public var user: String
+    /// Extra HTTP headers (`Name: value`) sent with every request, e.g. from `http.extraheader`.
+    public var extraHeaders: [String]
+
+    public init(token: String? = nil, user: String = "x-access-token", extraHeaders: [String] = []) {
+        self.token = token
+        self.user = user
+        self.extraHeaders = extraHeaders
+    }
+
+    /// No token, no headers: enough for local and anonymous remotes.
+    public static let none = GitCredentials()
+
+    public var description: String {
+        "GitCredentials(user: \(user), token: \(token == nil ? "none" : "***"), extraHeaders: \(redactedHeaders))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// `dump()` and debuggers see the same redacted view.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["user": user, "token": token == nil ? "none" : "***", "extraHeaders": redactedHeaders])
+    }
+
+    /// Header names only (`Authorization: ***`).
+    private var redactedHeaders: [String] {
+        extraHeaders.map { header in
+            guard let colon = header.firstIndex(of: ":") else { return "***" }
+            return String(header[..<colon]) + ": ***"
+        }
+    }
 }
