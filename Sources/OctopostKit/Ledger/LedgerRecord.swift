@@ -52,9 +52,13 @@ public struct PlatformResult: Sendable, Codable, Equatable {
     /// When the first request for this entry was sent (Mastodon's idempotency window counts from it).
     public var firstAttemptAt: String?
     public var publishedAt: String?
+    /// Transient-failure retries already scheduled in the current round (absent: none). `attempts` counts
+    /// every request ever made and is never reset; this is reset when an entry goes back to `pending`
+    /// (`octopost retry`, edit and retry), so a released entry gets the full retry schedule again.
+    public var retries: Int?
 
     enum CodingKeys: String, CodingKey {
-        case status, success, attempts, segments, error
+        case status, success, attempts, segments, error, retries
         case postID = "post_id", postURL = "post_url", errorKind = "error_kind", nextAttemptAt = "next_attempt_at"
         case runID = "run_id", leaseUntil = "lease_until", firstAttemptAt = "first_attempt_at"
         case publishedAt = "published_at"
@@ -94,17 +98,22 @@ public struct LedgerRecord: Sendable, Codable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    public static func decode(_ bytes: [UInt8]) throws -> LedgerRecord {
-        try JSONDecoder().decode(LedgerRecord.self, from: Data(bytes))
+    /// Decodes a ledger file. `file` names it in errors (`ledger/2026/04/launch.json`). Unknown keys are
+    /// ignored (a newer octopost may add some); wrong types, unknown statuses and malformed timestamps are
+    /// errors, never a crash.
+    public static func decode(_ bytes: [UInt8], file: String) throws(LedgerError) -> LedgerRecord {
+        try LedgerCoding.decode(bytes, file: file)
     }
 
-    /// Sorted keys, two-space indentation, one key per line, final newline (SPEC §3).
-    public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return [UInt8](data)
+    /// The ledger file's bytes (SPEC §3): sorted keys, two-space indentation, `"key": value`, one key per
+    /// line, absent values omitted, a final newline.
+    public func encoded() -> [UInt8] {
+        LedgerCoding.encode(self)
+    }
+
+    /// Recomputes `status` from the entries (the record does not know whether its post is a draft).
+    public mutating func refreshStatus() {
+        status = Self.deriveStatus(platformResults.values.map(\.status))
     }
 
     /// The post status derived from the entries (SPEC §2).

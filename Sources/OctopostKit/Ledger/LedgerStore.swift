@@ -1,0 +1,76 @@
+import Foundation
+
+/// Every record read from the ledger folder, and the files that could not be read.
+public struct LedgerSnapshot: Sendable, Equatable {
+    /// Records by id (the path under the ledger folder without `.json`).
+    public var records: [String: LedgerRecord]
+    /// Files that exist but cannot be used. Their ids are in `unreadableIDs`: sync must not publish those
+    /// posts (it cannot know what was already sent), but the other posts go on.
+    public var errors: [LedgerError]
+    public var unreadableIDs: Set<String>
+
+    public init(records: [String: LedgerRecord] = [:], errors: [LedgerError] = [], unreadableIDs: Set<String> = []) {
+        self.records = records
+        self.errors = errors
+        self.unreadableIDs = unreadableIDs
+    }
+}
+
+/// `ledger/<id>.json`, one file per post, over a `FileSystem`.
+public struct LedgerStore: Sendable {
+    public let fileSystem: any FileSystem
+    /// The ledger folder, relative to the repository root (`ledger`).
+    public let directory: String
+
+    public init(fileSystem: any FileSystem, directory: String = "ledger") {
+        self.fileSystem = fileSystem
+        self.directory = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+    }
+
+    /// The file of a post id: `ledger/2026/04/launch.json`.
+    public func path(for id: String) -> String { "\(directory)/\(id).json" }
+
+    /// Reads every `*.json` file under the folder (hidden files, such as interrupted writes, are skipped).
+    /// A file that cannot be read or decoded is collected in `errors`, never thrown: one broken file must
+    /// not stop the other posts. Only a folder that cannot be listed throws.
+    public func loadAll() throws(LedgerError) -> LedgerSnapshot {
+        let files: [String]
+        do { files = try fileSystem.list(under: directory) } catch {
+            throw .io(file: directory, detail: error.reason)
+        }
+        var snapshot = LedgerSnapshot()
+        for file in files where file.hasSuffix(".json") {
+            if file.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            let id = String(file.dropLast(5))
+            do {
+                if let record = try load(id: id) { snapshot.records[id] = record }
+            } catch {
+                snapshot.errors.append(error)
+                snapshot.unreadableIDs.insert(id)
+            }
+        }
+        return snapshot
+    }
+
+    /// One post's record, or nil when it has none.
+    public func load(id: String) throws(LedgerError) -> LedgerRecord? {
+        let path = path(for: id)
+        let bytes: [UInt8]?
+        do { bytes = try fileSystem.read(path) } catch { throw .io(file: path, detail: error.reason) }
+        guard let bytes else { return nil }
+        let record = try LedgerRecord.decode(bytes, file: path)
+        guard record.id == id else { throw .idMismatch(file: path, expected: id, found: record.id) }
+        return record
+    }
+
+    /// Writes one record atomically to `ledger/<record.id>.json`.
+    public func write(_ record: LedgerRecord) throws(LedgerError) {
+        let path = path(for: record.id)
+        if let problem = PostID.problem(record.id) {
+            throw .invalidRecord(file: path, field: "id", detail: "'\(record.id)' \(problem)")
+        }
+        do { try fileSystem.writeAtomically(record.encoded(), to: path) } catch {
+            throw .io(file: path, detail: error.reason)
+        }
+    }
+}
