@@ -1,17 +1,5 @@
 import Foundation
 
-/// How a run can learn whether a request whose answer it never saw went through (SPEC §7).
-public enum RecoveryMode: Sendable, Equatable {
-    /// The server deduplicates a key for `window` seconds after the first attempt (Mastodon: 55 min).
-    case idempotent(window: TimeInterval)
-    /// The record key is derived from the entry, so a retry cannot create a second post (Bluesky rkey).
-    case deterministicKey
-    /// The adapter can read the account's recent posts to look for it.
-    case lookup
-    /// Nothing can be asked: the entry becomes `unknown`.
-    case none
-}
-
 /// Why a publish failed, classified for the retry policy.
 public struct PublishError: Error, Sendable, Equatable {
     public var kind: ErrorKind
@@ -88,7 +76,9 @@ public struct AdapterContext: Sendable {
 /// sessions and tokens (Bluesky allows 30 createSession calls per 5 minutes).
 public protocol PlatformAdapter: Sendable {
     var target: PlatformTarget { get }
-    var recoveryMode: RecoveryMode { get }
+    /// How an entry whose lease ran out without a result can be settled, in order of preference
+    /// (empty: it becomes `unknown`). See `Planner`.
+    var recoveryModes: [RecoveryMode] { get }
 
     /// Sends one part; returns its id and URL. Throws a classified error.
     func publish(_ part: OutgoingPart, of post: Post) async throws(PublishError) -> SegmentResult
