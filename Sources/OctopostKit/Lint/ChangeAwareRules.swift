@@ -73,7 +73,7 @@ public struct ChangeAwareRules: Sendable {
     func status(of id: String, at commit: String) throws(GitError) -> PostStatus? {
         let path = config.ledgerDirectory + "/" + id + ".json"
         guard let bytes = try git.readFile(path, at: commit),
-              let record = try? LedgerRecord.decode(bytes) else { return nil }
+              let record = try? LedgerRecord.decode(bytes, file: path) else { return nil }
         return LedgerRecord.deriveStatus(record.platformResults.values.map(\.status))
     }
 
