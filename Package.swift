@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // Command-line parsing: one subcommand a file.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // SHA-256 (content hashes), HMAC-SHA1 (X OAuth 1.0a) and HMAC-SHA256 (webhook signatures).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // A small async HTTP server for the loopback platform emulators (`octopost sandbox`).
+        .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), behind a small shim header.
@@ -29,7 +33,10 @@ let package = Package(
         // The domain: posts, config, counting, lint. Never prints, never reads the clock or the environment.
         .target(
             name: "OctopostKit",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The only module that imports libgit2.
@@ -38,11 +45,17 @@ let package = Package(
             dependencies: ["OctopostKit", "CLibGit2"],
             swiftSettings: strict
         ),
+        // Loopback emulators of the platforms' APIs, for `octopost sandbox`, `sync --sandbox` and tests.
+        .target(
+            name: "OctopostSandbox",
+            dependencies: ["OctopostKit", .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: strict
+        ),
         // Subcommands, reporters, the live environment.
         .target(
             name: "OctopostCLI",
             dependencies: [
-                "OctopostKit", "OctopostGit",
+                "OctopostKit", "OctopostGit", "OctopostSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -57,6 +70,11 @@ let package = Package(
         .testTarget(
             name: "OctopostGitTests",
             dependencies: ["OctopostGit", "OctopostKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OctopostSandboxTests",
+            dependencies: ["OctopostSandbox", "OctopostKit"],
             swiftSettings: strict
         ),
         .testTarget(
