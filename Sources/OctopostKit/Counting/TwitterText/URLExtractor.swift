@@ -21,6 +21,8 @@ struct URLExtractor {
     let n: Int
     private var labelDots: [Int] = []
     private var labelUnderscoreFree: [Bool] = []
+    /// Scanning a label from any start inside [failFrom, failUntil) fails the same way (keeps CJK runs linear).
+    private var failFrom = 0, failUntil = 0
 
     init(_ units: [UInt16]) {
         u = units
@@ -110,6 +112,7 @@ struct URLExtractor {
     /// Labels are fully determined by the dots; the greedy `validSubdomain*` backs off one label at a time.
     private mutating func matchDomain(at q: Int) -> Int? {
         guard q < n, TTChars.isDomainChar(u[q]) else { return nil }
+        if q > failFrom && q < failUntil { return nil }
         labelDots.removeAll(keepingCapacity: true)
         labelUnderscoreFree.removeAll(keepingCapacity: true)
         var pos = q
@@ -131,6 +134,14 @@ struct URLExtractor {
         while m >= 0 {
             if labelUnderscoreFree[m], let end = TLDMatcher.match(u, at: labelDots[m] + 1, limit: n) { return end }
             m -= 1
+        }
+        // A later start inside the same first label sees the same labels after it and a first label that is a
+        // suffix of this one, so it fails too, unless this first label was only rejected for an underscore.
+        if labelDots.isEmpty || labelUnderscoreFree[0] {
+            failFrom = q
+            var k = q
+            while k < n, TTChars.isDomainChar(u[k]) || u[k] == 0x2D || u[k] == 0x5F { k += 1 }
+            failUntil = k
         }
         return nil
     }
