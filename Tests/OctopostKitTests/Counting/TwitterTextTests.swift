@@ -42,6 +42,9 @@ import Testing
         #expect(r.weightedLength == 1)
         #expect(r.displayRangeEnd == 1)
         #expect(r.validRangeEnd == 1)  // index into the original, un-normalised text
+        #expect(weight("\u{212B}") == 1)  // ANGSTROM SIGN is NFC U+00C5 (weight 1): the quick check must not skip it
+        #expect(weight("A\u{30A}") == 1)
+        #expect(weight("\u{F900}") == 2)  // CJK compatibility ideograph -> U+8C48
         let empty = TwitterText.parseTweet("")
         #expect(!empty.valid && empty.weightedLength == 0 && empty.displayRangeEnd == 0)
     }
