@@ -1,0 +1,209 @@
+import Crypto
+import Foundation
+
+/// Makes a target's adapter (AdapterRegistry in production, fakes in tests).
+public typealias AdapterFactory = @Sendable (AdapterContext) throws(PublishError) -> any PlatformAdapter
+
+/// The in-memory ledger of a run; every change is written to its file at once (atomic), so a result
+/// a platform returned is on disk before anything else happens.
+actor LedgerBook {
+    private(set) var records: [String: LedgerRecord]
+    let store: LedgerStore
+    private(set) var writeErrors: [String] = []
+
+    init(records: [String: LedgerRecord], store: LedgerStore) {
+        self.records = records
+        self.store = store
+    }
+
+    func record(_ id: String) -> LedgerRecord? { records[id] }
+
+    func entry(_ ref: EntryRef) -> PlatformResult? { records[ref.id]?.platformResults[ref.target] }
+
+    /// Applies a change to one entry and writes the record's file.
+    func update(_ ref: EntryRef, now: Date, _ change: @Sendable (inout PlatformResult) -> Void) {
+        guard var record = records[ref.id], var entry = record.platformResults[ref.target] else { return }
+        change(&entry)
+        record.platformResults[ref.target] = entry
+        record.refreshStatus()
+        record.updatedAt = Timestamp.format(now)
+        if entry.status == .published, record.publishedAt == nil { record.publishedAt = entry.publishedAt }
+        records[ref.id] = record
+        do { try store.write(record) } catch { writeErrors.append("\(error)") }
+    }
+
+    func replaceAll(_ new: [String: LedgerRecord]) { records = new }
+}
+
+/// Bounds concurrency per platform and slows a platform down only when it says its window is spent.
+actor PlatformGate {
+    let limit: Int
+    private var running = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// No request before this instant (a 429, or rate-limit headers with nothing remaining).
+    private(set) var blockedUntil: Date?
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            running -= 1
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    func block(until date: Date) {
+        if blockedUntil.map({ date > $0 }) ?? true { blockedUntil = date }
+    }
+
+    func note(_ state: RateLimitState?, now: Date) {
+        guard let state, let remaining = state.remaining, remaining <= 0, let reset = state.reset, reset > now else { return }
+        block(until: reset)
+    }
+}
+
+/// Sends due entries: concurrently, each platform independent, each thread part by part.
+struct Publisher: Sendable {
+    var book: LedgerBook
+    var config: Config
+    var clock: @Sendable () -> Date
+    var sleep: @Sendable (TimeInterval) async -> Void
+    /// Longest wait for a rate-limit window inside a run; later resets become `retrying`.
+    var maxRateLimitWait: TimeInterval = 30
+    var stop: StopFlag
+    var events: @Sendable (SyncEvent) -> Void
+
+    /// Publishes one entry, recording every part as it is sent.
+    func publish(_ entry: PlanEntry, post: Post, contentSHA256: String, adapter: any PlatformAdapter,
+                 gate: PlatformGate) async -> SyncEntryResult {
+        let ref = entry.ref
+        let key = entry.target.key
+        let limits = entry.target.platform.mediaLimits
+        let parts = limits.supportsThreads ? post.parts : Array(post.parts.prefix(1))
+        var done = await book.entry(ref)?.segments ?? []
+
+        func outgoing(_ index: Int) -> OutgoingPart {
+            let p = parts[index]
+            return OutgoingPart(index: index, text: p.text, media: p.media,
+                                parent: done.last, root: done.first,
+                                idempotencyKey: Self.idempotencyKey(id: post.id, target: key, index: index,
+                                                                    contentSHA256: contentSHA256))
+        }
+
+        if entry.lookupFirst, done.count < parts.count {
+            let since = (await book.entry(ref)?.firstAttemptDate ?? clock()).addingTimeInterval(-3600)
+            while done.count < parts.count {
+                let found: SegmentResult?
+                do { found = try await adapter.findExisting(outgoing(done.count), of: post, since: since) } catch {
+                    return await fail(ref, error, events: events)
+                }
+                guard let found else { break }
+                done.append(found)
+                let saved = done
+                await book.update(ref, now: clock()) { $0.segments = saved }
+            }
+        }
+
+        while done.count < parts.count {
+            if stop.isSet {
+                // Stopped between parts: leave the entry to the next run, which resumes after `done`.
+                let saved = done
+                await book.update(ref, now: clock()) { e in
+                    e.status = .pending
+                    e.segments = saved.isEmpty ? nil : saved
+                    e.runID = nil
+                    e.leaseUntil = nil
+                }
+                return SyncEntryResult(id: ref.id, platform: key, status: .pending)
+            }
+            if let until = await gate.blockedUntil, until > clock() {
+                let wait = until.timeIntervalSince(clock())
+                if wait > maxRateLimitWait {
+                    return await fail(ref, PublishError(.transient, "\(entry.target.platform.displayName) rate limit: "
+                        + "window spent until \(Timestamp.format(until))", notBefore: until), events: events)
+                }
+                await sleep(wait)
+            }
+            let part = outgoing(done.count)
+            let result: SegmentResult
+            do {
+                result = try await adapter.publish(part, of: post)
+            } catch {
+                if let notBefore = error.notBefore { await gate.block(until: notBefore) }
+                await gate.note(await adapter.rateLimit(), now: clock())
+                return await fail(ref, error, events: events)
+            }
+            await gate.note(await adapter.rateLimit(), now: clock())
+            done.append(result)
+            let saved = done
+            await book.update(ref, now: clock()) { $0.segments = saved }
+        }
+
+        let now = clock()
+        let stamp = Timestamp.format(now)
+        let final = done
+        await book.update(ref, now: now) { e in
+            e.status = .published
+            e.success = true
+            e.postID = final.first?.postID
+            e.postURL = final.first?.postURL
+            e.segments = final
+            e.error = nil
+            e.errorKind = nil
+            e.nextAttemptAt = nil
+            e.runID = nil
+            e.leaseUntil = nil
+            e.publishedAt = stamp
+        }
+        let result = SyncEntryResult(id: ref.id, platform: key, status: .published, postURL: final.first?.postURL)
+        events(.entryFinished(result))
+        return result
+    }
+
+    func fail(_ ref: EntryRef, _ error: PublishError, events: @Sendable (SyncEvent) -> Void) async -> SyncEntryResult {
+        let delays = config.retryDelays
+        let now = clock()
+        await book.update(ref, now: now) { e in
+            e.recordFailure(error.message, kind: error.kind, notBefore: error.notBefore, delays: delays, now: now)
+        }
+        let entry = await book.entry(ref)
+        let result = SyncEntryResult(id: ref.id, platform: ref.target, status: entry?.status ?? .failed,
+                                     error: error.message, nextAttemptAt: entry?.nextAttemptAt)
+        events(.entryFinished(result))
+        return result
+    }
+
+    /// Stable for an entry's part and content: the same request after a lost answer carries the same key.
+    static func idempotencyKey(id: String, target: String, index: Int, contentSHA256: String) -> String {
+        PostSnapshot.sha256Hex(Array("\(id)|\(target)|\(index)|\(contentSHA256)".utf8))
+    }
+}
+
+/// Set by SIGINT/SIGTERM: no new request starts; requests in flight finish.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public var isSet: Bool { lock.withLock { value } }
+    public func set() { lock.withLock { value = true } }
+}
+
+/// Progress, for the terminal.
+public enum SyncEvent: Sendable {
+    case planned(due: Int, transitions: Int)
+    case claimed(Int, commit: String)
+    case raceLost(attempt: Int)
+    case entryFinished(SyncEntryResult)
+    case committed(String, message: String)
+    case pushed(remote: String, branch: String)
+    case note(String)
+}

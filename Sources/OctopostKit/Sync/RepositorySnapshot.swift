@@ -1,0 +1,72 @@
+import Crypto
+import Foundation
+
+/// The posts committed at one commit, parsed and linted, ready for the planner.
+public struct PostSnapshot: Sendable {
+    public var commit: String
+    public var posts: [PlannedPost]
+    /// Files that could not be parsed: reported and skipped (SPEC §7), never stopping the others.
+    public var unparsed: [Diagnostic]
+    public var unparsedSources: Set<String>
+
+    /// Reads every post under the content folder as committed at `commit` (never the working tree),
+    /// lints each, and records per target the first lint error (the entry then fails without a request).
+    public static func load(git: any GitRepository, commit: String, config: Config) throws(GitError) -> PostSnapshot {
+        let prefix = config.contentDirectory
+        let paths = try git.listFiles(under: prefix, at: commit).filter { $0.hasSuffix(".md") }.sorted()
+        var files: [(String, [UInt8])] = []
+        for path in paths {
+            if let bytes = try git.readFile(path, at: commit) { files.append((path, bytes)) }
+        }
+        let linter = Linter(config: config, media: CommitMediaInspector(git: git, commit: commit))
+        let results = ParallelMap.map(files) { file -> (PlannedPost?, [Diagnostic]) in
+            let (path, bytes) = file
+            let parsed = linter.lint(bytes: bytes, path: path)
+            guard let post = parsed.post, !parsed.diagnostics.contains(where: { $0.severity == .error && $0.platform == nil }) else {
+                return (nil, parsed.diagnostics.filter { $0.severity == .error })
+            }
+            var lintErrors: [PlatformTarget: String] = [:]
+            for d in parsed.diagnostics where d.severity == .error {
+                guard let key = d.platform, case .success(let target) = PlatformTarget.parse(key),
+                      lintErrors[target] == nil else { continue }
+                lintErrors[target] = "\(d.file):\(d.line):\(d.column): \(d.message) [\(d.rule)]"
+            }
+            return (PlannedPost(post: post, contentSHA256: sha256Hex(bytes), lintErrors: lintErrors), [])
+        }
+        var snapshot = PostSnapshot(commit: commit, posts: [], unparsed: [], unparsedSources: [])
+        for (planned, diagnostics) in results {
+            if let planned { snapshot.posts.append(planned) } else {
+                snapshot.unparsed += diagnostics
+                if let file = diagnostics.first?.file { snapshot.unparsedSources.insert(file) }
+            }
+        }
+        return snapshot
+    }
+
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { b in
+            let s = String(b, radix: 16)
+            return b < 16 ? "0" + s : s
+        }.joined()
+    }
+}
+
+/// Media as committed: sync publishes what was merged, so media are checked at the same commit.
+public struct CommitMediaInspector: MediaInspector {
+    public let git: any GitRepository
+    public let commit: String
+
+    public init(git: any GitRepository, commit: String) {
+        self.git = git
+        self.commit = commit
+    }
+
+    public func inspect(_ repoRelativePath: String) -> MediaInspection {
+        do {
+            guard let bytes = try git.readFile(repoRelativePath, at: commit) else { return .missing }
+            return .file(size: bytes.count, head: Array(bytes.prefix(32)))
+        } catch {
+            return .notAFile
+        }
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+
+/// Why a run could not do its work (exit 2).
+public enum SyncError: Error, Sendable, CustomStringConvertible {
+    case wrongBranch(current: String?, expected: String)
+    case git(GitError)
+    case diverged(branch: String, remote: String)
+    case pushRejected(String)
+    case ledger(String)
+    case raceNotSettled(attempts: Int)
+
+    public var description: String {
+        switch self {
+        case .wrongBranch(let current, let expected):
+            "sync publishes from '\(expected)' (git.branch) but the checked-out branch is "
+                + (current.map { "'\($0)'" } ?? "none (detached HEAD)") + "; plan and --dry-run work anywhere"
+        case .git(let e): e.description
+        case .diverged(let branch, let remote):
+            "'\(branch)' and '\(remote)/\(branch)' have diverged: octopost will not rewrite either; reconcile them by hand"
+        case .pushRejected(let m):
+            "the remote refused the ledger commit: \(m). If the branch is protected, allow the CI token to push "
+                + "to it (or use a bot account that may), or set git.push: false"
+        case .ledger(let m): m
+        case .raceNotSettled(let n): "another run kept getting to the remote first (\(n) tries); try again later"
+        }
+    }
+}
+
+/// One sync run: plan → claim (commit, push) → publish → record (commit, push). SPEC §7.
+public struct SyncEngine: Sendable {
+    public var git: any GitRepository
+    public var config: Config
+    public var environment: [String: String]
+    public var http: any HTTPClient
+    public var adapters: AdapterFactory
+    public var recovery: RecoveryCapability
+    public var clock: @Sendable () -> Date
+    public var sleep: @Sendable (TimeInterval) async -> Void
+    public var runID: String
+    public var push: Bool
+    public var dryRun: Bool
+    public var stop: StopFlag
+    public var events: @Sendable (SyncEvent) -> Void
+    public var perPlatformConcurrency = 8
+    public var maxRaceAttempts = 8
+
+    public init(git: any GitRepository, config: Config, environment: [String: String], http: any HTTPClient,
+                adapters: @escaping AdapterFactory, recovery: @escaping RecoveryCapability = Planner.defaultRecovery,
+                clock: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (TimeInterval) async -> Void,
+                runID: String, push: Bool, dryRun: Bool, stop: StopFlag = StopFlag(),
+                events: @escaping @Sendable (SyncEvent) -> Void = { _ in }) {
+        self.git = git
+        self.config = config
+        self.environment = environment
+        self.http = http
+        self.adapters = adapters
+        self.recovery = recovery
+        self.clock = clock
+        self.sleep = sleep
+        self.runID = runID
+        self.push = push
+        self.dryRun = dryRun
+        self.stop = stop
+        self.events = events
+    }
+
+    var store: LedgerStore {
+        LedgerStore(fileSystem: LocalFileSystem(root: git.workTree), directory: config.ledgerDirectory)
+    }
+
+    var credentials: GitCredentials {
+        GitCredentials(token: environment["OCTOPOST_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                       user: environment["OCTOPOST_GIT_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "x-access-token",
+                       extraHeaders: git.configuredExtraHeaders(forRemote: config.git.remote))
+    }
+
+    /// What sync would do now, from the committed posts and the ledger (`octopost plan`, `--dry-run`).
+    public func plan() throws(SyncError) -> (Plan, PostSnapshot, LedgerSnapshot) {
+        let head: String
+        do {
+            guard let h = try git.headCommit() else { throw SyncError.git(.failed("the repository has no commits yet")) }
+            head = h
+        } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
+        let snapshot: PostSnapshot
+        do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config) } catch { throw .git(error) }
+        let ledger: LedgerSnapshot
+        do { ledger = try store.loadAll() } catch { throw .ledger(error.description) }
+        let plan = Planner(config: config, recovery: recovery).plan(
+            posts: snapshot.posts, ledger: ledger.records, now: clock(), unreadableLedgerIDs: ledger.unreadableIDs,
+            unparsedSources: snapshot.unparsedSources)
+        return (plan, snapshot, ledger)
+    }
+
+    public func run() async throws(SyncError) -> SyncReport {
+        var report = SyncReport(runID: runID, now: clock())
+        report.dryRun = dryRun
+        let branch = config.git.branch
+        let remote = config.git.remote
+        if !dryRun {
+            let current: String?
+            do { current = try git.currentBranch() } catch { throw .git(error) }
+            guard current == branch else { throw .wrongBranch(current: current, expected: branch) }
+            if push { try catchUp(branch: branch, remote: remote) }
+        }
+
+        // Plan and claim; with a remote, the claim must reach it first.
+        var attempt = 0
+        var claimed: [String: LedgerRecord] = [:]
+        var preClaim: [String: LedgerRecord] = [:]
+        var planned: Plan
+        var snapshot: PostSnapshot
+        while true {
+            attempt += 1
+            let (p, s, ledger) = try plan()
+            planned = p
+            snapshot = s
+            report.skippedFiles = s.unparsed
+            report.orphans = p.orphans
+            report.notes = ledger.errors.map(\.description) + p.skipped.map { "skipped \($0.id): \($0.reason)" }
+            events(.planned(due: p.due.count, transitions: p.transitions.count))
+            if dryRun {
+                report.entries = p.due.map { SyncEntryResult(id: $0.id, platform: $0.target.key, status: .pending) }
+                return report
+            }
+            var records = ledger.records
+            for (id, r) in p.records { records[id] = r }
+            preClaim = records
+            do {
+                claimed = try Lease.claim(records, entries: p.due.map(\.ref), runID: runID, now: clock())
+            } catch { throw .ledger("cannot claim \(error.entry): \(error.description)") }
+            let touched = Set(p.records.keys).union(p.due.map(\.id))
+            if touched.isEmpty { return report }
+            let head = snapshot.commit
+            let message = p.due.isEmpty
+                ? "octopost: record \(p.transitions.count) change\(p.transitions.count == 1 ? "" : "s") [skip ci]"
+                : "octopost: claim \(p.due.count) entr\(p.due.count == 1 ? "y" : "ies") (run \(runID)) [skip ci]"
+            let commit = try commitRecords(touched.map { claimed[$0]! }, message: message, parent: head)
+            report.commits.append(commit)
+            if !push { break }
+            do {
+                try git.push(remote: remote, branch: branch, credentials: credentials)
+                report.pushed = true
+                events(.pushed(remote: remote, branch: branch))
+                break
+            } catch .nonFastForward {
+                events(.raceLost(attempt: attempt))
+                do { try git.resetBranch(branch, to: head) } catch { throw .git(error) }
+                if attempt >= maxRaceAttempts { throw .raceNotSettled(attempts: attempt) }
+                try catchUp(branch: branch, remote: remote)
+            } catch .pushRejected(let m) {
+                try? git.resetBranch(branch, to: head)
+                throw .pushRejected(m)
+            } catch {
+                try? git.resetBranch(branch, to: head)
+                throw .git(error)
+            }
+        }
+        events(.claimed(planned.due.count, commit: report.commits.last ?? ""))
+        for t in planned.transitions where [.expired, .failed, .unknown, .published].contains(t.to) {
+            let e = claimed[t.entry.id]?.platformResults[t.entry.target]
+            report.entries.append(SyncEntryResult(id: t.entry.id, platform: t.entry.target, status: t.to,
+                                                  postURL: e?.postURL, error: e?.error))
+        }
+
+        // Publish.
+        let book = LedgerBook(records: claimed, store: store)
+        let posts = Dictionary(snapshot.posts.map { ($0.post.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let publisher = Publisher(book: book, config: config, clock: clock, sleep: sleep, stop: stop, events: events)
+        let head = report.commits.last ?? snapshot.commit
+        let results = await publishAll(planned.due, posts: posts, publisher: publisher, preClaim: preClaim, head: head)
+        report.entries += results
+        report.stoppedBySignal = stop.isSet
+
+        // Record: one commit with every result, pushed; a lost race re-applies our entries on the remote's.
+        let touched = Set(planned.due.map(\.id))
+        if !touched.isEmpty {
+            let final = await book.records
+            let ours = planned.due.map(\.ref)
+            var parent = head
+            var tries = 0
+            while true {
+                tries += 1
+                let commit = try commitRecords(touched.sorted().compactMap { final[$0] }, message: report.commitMessage,
+                                               parent: parent)
+                report.commits.append(commit)
+                events(.committed(commit, message: report.commitMessage))
+                if !push { break }
+                do {
+                    try git.push(remote: remote, branch: branch, credentials: credentials)
+                    events(.pushed(remote: remote, branch: branch))
+                    break
+                } catch .nonFastForward {
+                    if tries >= maxRaceAttempts { throw .raceNotSettled(attempts: tries) }
+                    let remoteHead: String
+                    do {
+                        guard let r = try git.fetch(remote: remote, branch: branch, credentials: credentials) else {
+                            throw SyncError.pushRejected("the remote branch disappeared")
+                        }
+                        remoteHead = r
+                        try git.resetBranch(branch, to: remoteHead)
+                    } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
+                    // Their version of each record, with our entries laid over it.
+                    var merged: [String: LedgerRecord] = [:]
+                    for id in touched {
+                        guard var mine = final[id] else { continue }
+                        if let bytes = try? git.readFile(store.path(for: id), at: remoteHead),
+                           var theirs = try? LedgerRecord.decode(bytes, file: store.path(for: id)) {
+                            for ref in ours where ref.id == id { theirs.platformResults[ref.target] = mine.platformResults[ref.target] }
+                            theirs.refreshStatus()
+                            theirs.updatedAt = mine.updatedAt
+                            if theirs.publishedAt == nil { theirs.publishedAt = mine.publishedAt }
+                            mine = theirs
+                        }
+                        merged[id] = mine
+                    }
+                    await book.replaceAll(merged)
+                    parent = remoteHead
+                } catch {
+                    throw .pushRejected("\(error)")
+                }
+            }
+            report.pushed = push
+        }
+        return report
+    }
+
+    /// Brings the local branch up to the remote's before planning (a fresh plan must see every claim).
+    func catchUp(branch: String, remote: String) throws(SyncError) {
+        do {
+            guard git.remoteExists(remote) else { throw SyncError.pushRejected("no remote named '\(remote)' (git.remote)") }
+            guard let remoteHead = try git.fetch(remote: remote, branch: branch, credentials: credentials) else { return }
+            guard let local = try git.headCommit() else { return }
+            if local == remoteHead { return }
+            let base = try git.mergeBase(local, remoteHead)
+            if base == local {
+                try git.fastForward(branch: branch, to: remoteHead)
+            } else if base != remoteHead {
+                throw SyncError.diverged(branch: branch, remote: remote)
+            }
+        } catch let e as SyncError {
+            throw e
+        } catch {
+            throw .git(error as? GitError ?? .failed("\(error)"))
+        }
+    }
+
+    /// Writes each record's file (atomic) and commits exactly those files on the branch.
+    func commitRecords(_ records: [LedgerRecord], message: String, parent: String) throws(SyncError) -> String {
+        var changes: [String: [UInt8]?] = [:]
+        for record in records {
+            let bytes = record.encoded()
+            do { try store.write(record) } catch { throw .ledger(error.description) }
+            changes[store.path(for: record.id)] = bytes
+        }
+        do {
+            let commit = try git.commit(changes: changes, message: message, authorName: config.git.authorName,
+                                        authorEmail: config.git.authorEmail, branch: config.git.branch, parent: parent)
+            events(.committed(commit, message: message))
+            return commit
+        } catch {
+            throw .git(error)
+        }
+    }
+
+    func publishAll(_ due: [PlanEntry], posts: [String: PlannedPost], publisher: Publisher,
+                    preClaim: [String: LedgerRecord], head: String) async -> [SyncEntryResult] {
+        // One adapter and one gate per target, shared by its entries (sessions and tokens reused).
+        var adapters: [String: Result<any PlatformAdapter, PublishError>] = [:]
+        var gates: [Platform: PlatformGate] = [:]
+        let git = self.git
+        for target in Set(due.map(\.target)) {
+            let credentials = Credentials.resolve(target, environment: environment)
+            let missing = credentials.missing(for: target)
+            if !missing.isEmpty {
+                adapters[target.key] = .failure(PublishError(.permanent,
+                    "missing credentials for \(target.key): set " + missing.joined(separator: ", ")
+                        + " in the environment (octopost doctor lists what each platform needs)"))
+                continue
+            }
+            let account = config.account(for: target)
+            switch APIBase.resolve(target, account: account, environment: environment) {
+            case .failure(let e):
+                adapters[target.key] = .failure(PublishError(.permanent, e.description))
+            case .success(let base):
+                let context = AdapterContext(target: target, account: account, credentials: credentials, http: http,
+                                             apiBase: base, readMedia: { path in try? git.readFile(path, at: head) })
+                do { adapters[target.key] = .success(try self.adapters(context)) } catch {
+                    adapters[target.key] = .failure(error)
+                }
+            }
+            if gates[target.platform] == nil { gates[target.platform] = PlatformGate(limit: perPlatformConcurrency) }
+        }
+        let resolved = adapters
+        let allGates = gates
+        return await withTaskGroup(of: SyncEntryResult.self) { group in
+            for entry in due {
+                guard let planned = posts[entry.id] else { continue }
+                let gate = allGates[entry.target.platform] ?? PlatformGate(limit: 1)
+                let previous = preClaim[entry.id]?.platformResults[entry.ref.target]
+                group.addTask {
+                    switch resolved[entry.target.key] {
+                    case .failure(let error)?:
+                        return await publisher.fail(entry.ref, error, events: publisher.events)
+                    case nil:
+                        return await publisher.fail(entry.ref, PublishError(.permanent, "no adapter"), events: publisher.events)
+                    case .success(let adapter)?:
+                        await gate.acquire()
+                        defer { Task { await gate.release() } }
+                        if publisher.stop.isSet, let previous {
+                            // Never started: give the entry back as it was before the claim.
+                            await publisher.book.update(entry.ref, now: publisher.clock()) { $0 = previous }
+                            return SyncEntryResult(id: entry.id, platform: entry.target.key, status: previous.status)
+                        }
+                        return await publisher.publish(entry, post: planned.post, contentSHA256: planned.contentSHA256,
+                                                       adapter: adapter, gate: gate)
+                    }
+                }
+            }
+            var out: [SyncEntryResult] = []
+            for await r in group { out.append(r) }
+            return out.sorted { ($0.id, $0.platform) < ($1.id, $1.platform) }
+        }
+    }
+}
