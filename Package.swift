@@ -73,6 +73,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "OctopostSyncTests",
+            dependencies: ["OctopostKit", "OctopostGit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "OctopostSandboxTests",
             dependencies: ["OctopostSandbox", "OctopostKit"],
             swiftSettings: strict
