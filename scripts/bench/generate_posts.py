@@ -283,7 +283,7 @@ def make_post(g: Gen, n: int, over: bool) -> tuple[str, str]:
         fm.append(f"scheduled_for: {year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00   # Berlin time")
     elif x < 0.94:
         fm.append("draft: true")
-    if r.random() < 0.06:
+    if r.random() < 0.06 and "draft: true" not in fm:
         fm.append("draft: false")
 
     has_media = False
