@@ -57,33 +57,38 @@ trap cleanup EXIT
 REPO="$WORK/repo"
 "$PY" "$HERE/generate_posts.py" "$POSTS" "$REPO" --seed "$SEED"
 
-# measure NAME RUNS CMD... -> prints "best_wall max_rss_kb" (best wall of RUNS after one warm-up run)
+# measure NAME RUNS CMD... -> prints "best_wall max_rss_kb cpu_of_best" (best wall of RUNS after one
+# warm-up run; cpu = user + sys seconds of that run, which other load on the machine disturbs less)
 measure() {
   local name="$1" runs="$2"; shift 2
-  local best="" rss=0 i wall kb
+  local best="" rss=0 cpu="" i wall kb user sys
   for ((i = 0; i <= runs; i++)); do
-    /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || true
-    read -r wall kb < <(tail -n 1 "$WORK/time")
+    /usr/bin/time -f '%e %M %U %S' -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || true
+    read -r wall kb user sys < <(tail -n 1 "$WORK/time")
     if [ "$i" -eq 0 ]; then continue; fi   # warm-up
-    echo "bench: $name run $i: ${wall} s, ${kb} KB" >&2
-    if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best="$wall"; fi
+    echo "bench: $name run $i: ${wall} s wall, ${user} s user, ${sys} s sys, ${kb} KB" >&2
+    if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best="$wall"
+      cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    fi
     if [ "$kb" -gt "$rss" ]; then rss="$kb"; fi
   done
-  echo "$best $rss"
+  echo "$best $rss $cpu"
 }
 
-read -r O_WALL O_RSS < <(measure octopost "$RUNS" "$BIN" lint --repo "$REPO" --format json)
+echo "bench: load average $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) cores" >&2
+read -r O_WALL O_RSS O_CPU < <(measure octopost "$RUNS" "$BIN" lint --repo "$REPO" --format json)
 O_SUMMARY="$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("files: %d, errors: %d, warnings: %d" % (d["files"], d["errors"], d["warnings"]))' "$WORK/octopost.out" 2>/dev/null || echo "no JSON output: $(head -c 300 "$WORK/octopost.err")")"
 
-read -r P_WALL P_RSS < <(measure baseline "$BASELINE_RUNS" "$PY" "$HERE/baseline_lint.py" "$REPO")
+read -r P_WALL P_RSS P_CPU < <(measure baseline "$BASELINE_RUNS" "$PY" "$HERE/baseline_lint.py" "$REPO")
 P_SUMMARY="$(tail -n 1 "$WORK/baseline.out")"
 
 # --- report ---------------------------------------------------------------------------------------
 O_MB=$(awk -v k="$O_RSS" 'BEGIN { printf "%.0f", k / 1024 }')
 P_MB=$(awk -v k="$P_RSS" 'BEGIN { printf "%.0f", k / 1024 }')
 SPEEDUP=$(awk -v p="$P_WALL" -v o="$O_WALL" 'BEGIN { if (o > 0) printf "%.1f", p / o; else print "inf" }')
-echo "octopost lint: $POSTS posts, wall $O_WALL s (best of $RUNS), peak RSS $O_MB MB  [$O_SUMMARY]"
-echo "python baseline: wall $P_WALL s (best of $BASELINE_RUNS, $(nproc) processes), peak RSS $P_MB MB per process  [$P_SUMMARY]"
+echo "octopost lint: $POSTS posts, wall $O_WALL s (best of $RUNS; cpu $O_CPU s), peak RSS $O_MB MB  [$O_SUMMARY]"
+echo "python baseline: wall $P_WALL s (best of $BASELINE_RUNS, $(nproc) processes; cpu $P_CPU s), peak RSS $P_MB MB per process  [$P_SUMMARY]"
 echo "speed-up: ${SPEEDUP}x"
 
 fail=0
