@@ -73,7 +73,7 @@ public enum ConfigLoader {
         let text = String(decoding: bytes[start...], as: UTF8.self)
         var walker = Walker(path: path, lineOffset: 0, timeZone: nil)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        do { root = try Walker.compose(text) } catch {
             result.errors.append(walker.yamlDiagnostic(error))
             return result
         }

@@ -55,7 +55,8 @@ public enum Platform: String, CaseIterable, Sendable, Codable, Comparable, Hasha
         case .youtube: [["TOKEN"], ["REFRESH_TOKEN", "CLIENT_ID", "CLIENT_SECRET"]]
         case .discord: [["WEBHOOK_URL"], ["BOT_TOKEN", "CHANNEL_ID"]]
         case .slack: [["TOKEN", "CHANNEL"]]
-        case .telegram: [["BOT_TOKEN", "CHAT_ID"]]
+        // The chat may also come from `accounts.telegram.chat_id` in the config; the adapter checks it.
+        case .telegram: [["BOT_TOKEN"]]
         }
     }
 }

@@ -47,7 +47,7 @@ public struct PostParser: Sendable {
         var walker = Walker(path: path, lineOffset: split.yamlFirstLine - 1, timeZone: timeZone)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: split.yaml)
+            root = try Walker.compose(split.yaml)
         } catch {
             return ParsedPost(post: nil, diagnostics: [walker.yamlDiagnostic(error)])
         }
@@ -144,6 +144,22 @@ struct Walker {
         self.timeZone = timeZone
     }
 
+    /// libyaml through Yams with the basic resolver: values are read from their text here, so YAML 1.1
+    /// type guessing (and its regular expressions) is skipped, and the encoding is given rather than
+    /// looked up in the environment for every file.
+    static func compose(_ yaml: String) throws -> Node? {
+        try Yams.compose(yaml: yaml, .basic, .default, .utf8)
+    }
+
+    /// YAML 1.1 booleans as Yams reads them: true/yes/on, false/no/off, any case.
+    static func plainBool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on": true
+        case "false", "no", "off": false
+        default: nil
+        }
+    }
+
     func location(_ node: Node) -> SourceLocation {
         guard let mark = node.mark else { return SourceLocation(line: lineOffset + 1, column: 1) }
         return SourceLocation(line: mark.line + lineOffset, column: mark.column)
@@ -209,7 +225,7 @@ struct Walker {
     }
 
     mutating func bool(_ node: Node, field: String) -> Bool? {
-        if let s = node.scalar, s.style == .plain, let b = Bool.construct(from: s) { return b }
+        if let s = node.scalar, s.style == .plain, let b = Self.plainBool(s.string) { return b }
         error(location(node), "type", "'\(field)' must be true or false")
         return nil
     }
@@ -490,7 +506,7 @@ struct Walker {
         case .bool:
             return bool(node, field: field).map { .bool($0) }
         case .int(let range):
-            guard let s = node.scalar, s.style == .plain, let i = Int.construct(from: s) else {
+            guard let s = node.scalar, s.style == .plain, let i = Int(s.string) else {
                 error(loc, "type", "'\(field)' must be a whole number", platform: platform.rawValue)
                 return nil
             }

@@ -1,9 +1,6 @@
 import Crypto
 import Foundation
 
-/// Makes a target's adapter (AdapterRegistry in production, fakes in tests).
-public typealias AdapterFactory = @Sendable (AdapterContext) throws(PublishError) -> any PlatformAdapter
-
 /// The in-memory ledger of a run; every change is written to its file at once (atomic), so a result
 /// a platform returned is on disk before anything else happens.
 actor LedgerBook {
