@@ -172,7 +172,7 @@ enum SandboxIDs {
     static func cid(_ content: Data, salt: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var out = "bafyrei"
-        var round = UInt64(salt)
+        var round = UInt64(bitPattern: Int64(salt))
         for byte in content { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         while out.count < 59 {
             round &+= 1
