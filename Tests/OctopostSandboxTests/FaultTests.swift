@@ -213,6 +213,22 @@ import Testing
         }
     }
 
+    /// libcurl re-sends a request whose reused connection died; the client must never let it.
+    @Test func aPOSTDroppedAfterEarlierRequestsIsNotResent() async throws {
+        try await withEmulator(.mastodon) { (h: Harness) async throws in
+            _ = try await h.send("GET", "/api/v2/instance")
+            _ = try await h.send("POST", "/api/v1/statuses", json: ["status": "first"], headers: ["Authorization": "Bearer t"])
+            await h.emulator.enqueue(SandboxFault(.dropAfterCommit))
+            let start = Date()
+            await #expect(throws: HTTPTransportError.self) {
+                try await h.send("POST", "/api/v1/statuses", json: ["status": "second"], headers: ["Authorization": "Bearer t"],
+                                 timeout: 10)
+            }
+            #expect(Date().timeIntervalSince(start) < 5)
+            #expect(try await h.posts().map(\.text) == ["first", "second"])
+        }
+    }
+
     @Test func nonHTTPURLsAreInvalid() async throws {
         let client = URLSessionHTTPClient()
         await #expect(throws: HTTPTransportError.invalidURL) {

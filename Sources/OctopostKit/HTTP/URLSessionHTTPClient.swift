@@ -3,7 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// The live `HTTPClient`: one shared `URLSession`, a timeout per request.
+/// The live `HTTPClient`: one shared `URLSession`, a timeout per request, no connection reuse.
 ///
 /// Transport failures never carry the URL: Telegram and Discord put tokens in their paths, so an
 /// error reason is a fixed phrase chosen from the `URLError` code, never the system's description.
@@ -34,6 +34,13 @@ public struct URLSessionHTTPClient: HTTPClient {
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers {
             urlRequest.setValue(value, forHTTPHeaderField: name)
+        }
+        // No connection reuse: when a kept-alive connection dies under a request, libcurl (URLSession on
+        // Linux) silently re-sends it on a fresh one, and a re-sent POST can publish twice (or, when the
+        // body cannot be rewound, hang until the timeout). A new connection per request costs a
+        // handshake; at-most-once is worth more.
+        if !request.headers.keys.contains(where: { $0.lowercased() == "connection" }) {
+            urlRequest.setValue("close", forHTTPHeaderField: "Connection")
         }
         urlRequest.httpBody = request.body
 
