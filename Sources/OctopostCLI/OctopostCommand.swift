@@ -6,7 +6,7 @@ public struct OctopostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "octopost",
         abstract: "Publish Markdown posts from a git repository to twelve social platforms.",
-        subcommands: [LintCommand.self, CountCommand.self]
+        subcommands: [LintCommand.self, CountCommand.self, SandboxCommand.self]
     )
 
     public init() {}
