@@ -6,7 +6,10 @@ public struct OctopostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "octopost",
         abstract: "Publish Markdown posts from a git repository to twelve social platforms.",
-        subcommands: [LintCommand.self, CountCommand.self, RetryCommand.self]
+        subcommands: [
+            LintCommand.self, CountCommand.self, PlanCommand.self, SyncCommand.self, RetryCommand.self,
+            SandboxCommand.self,
+        ]
     )
 
     public init() {}

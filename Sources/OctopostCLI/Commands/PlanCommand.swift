@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import OctopostKit
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show what sync would publish now, without publishing.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("format"), help: "text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let env = LiveEnvironment()
+        let now = try env.now(global)
+        let repo = try RepositoryContext.open(global)
+        let engine = SyncEngine(
+            git: repo.git, config: repo.config, environment: env.variables, http: ClosureHTTPClient { _ throws(HTTPTransportError) in
+                throw .connection("plan sends nothing")
+            },
+            adapters: { _ throws(PublishError) in throw PublishError(.permanent, "plan sends nothing") },
+            recovery: { [variables = env.variables] target in
+                AdapterRegistry.recoveryModes(target, environment: variables)
+            },
+            clock: { now }, sleep: { _ in }, runID: "plan", push: false,
+            dryRun: true)
+        let plan: Plan
+        let snapshot: PostSnapshot
+        do { (plan, snapshot, _) = try engine.plan() } catch {
+            Console.error("error: \(error.description)")
+            throw ExitCode(2)
+        }
+        switch format {
+        case .json:
+            Console.out(CanonicalJSON.render(plan.jsonValue).trimmingCharacters(in: .newlines))
+        case .text:
+            Console.out("now: \(Timestamp.format(plan.now))")
+            if plan.due.isEmpty { Console.out("nothing is due") }
+            for e in plan.due {
+                var line = "due  \(e.id) → \(e.target.key)  scheduled \(Timestamp.format(e.scheduledFor)), attempt \(e.attempt)"
+                if e.isResume { line += ", resumes after part \(e.postedSegments)" }
+                if let r = e.recovery { line += ", recovering (\(r))" }
+                Console.out(line)
+            }
+            for t in plan.transitions {
+                Console.out("\(t.to.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(t.entry.id) → \(t.entry.target)  (\(t.reason))")
+            }
+            for r in plan.inFlight { Console.out("in flight  \(r.id) → \(r.target) (another run holds it)") }
+            for id in plan.orphans { Console.out("orphan  ledger/\(id).json: its post file is gone (kept)") }
+            for d in snapshot.unparsed { Console.error("skipped \(d.formatted)") }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Foundation
+import OctopostKit
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Publish every due entry and commit the results to the ledger.",
+        discussion: """
+            Reads the posts committed on git.branch, claims the due entries in a ledger commit (pushed first \
+            when pushing), publishes them, and commits every result with [skip ci]. Exit 0 when nothing \
+            failed, 1 when an entry became failed or unknown, 2 on a usage, config or repository error.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be published; touch nothing.")
+    var dryRun = false
+
+    @Flag(inversion: .prefixedNo, help: "Push the ledger commits (default: git.push in octopost.yaml).")
+    var push: Bool?
+
+    @Flag(name: .customLong("sandbox"), help: "Publish a scratch copy to the built-in platform emulators, no accounts needed.")
+    var sandbox = false
+
+    @Flag(name: .customLong("watch"), help: "Repeat the due check every --interval until stopped.")
+    var watch = false
+
+    @Option(name: .customLong("interval"), help: "Time between --watch checks, e.g. 60s or 5m.")
+    var interval: String = "60s"
+
+    @Option(name: .customLong("format"), help: "text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard let seconds = DurationText.parse(interval), seconds >= 1 else {
+            throw ValidationError("--interval must be a duration such as 60s or 5m")
+        }
+        if sandbox && push == true { throw ValidationError("--sandbox works on a scratch copy and never pushes") }
+    }
+
+    func run() async throws {
+        let env = LiveEnvironment()
+        let stop = StopFlag()
+        let signals = SignalTrap(stop: stop)
+        defer { signals.cancel() }
+        var worst: Int32 = 0
+        repeat {
+            let code = try await runOnce(env: env, stop: stop)
+            worst = max(worst, code)
+            if !watch || stop.isSet { break }
+            let seconds = DurationText.parse(interval) ?? 60
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline, !stop.isSet { try? await Task.sleep(nanoseconds: 200_000_000) }
+        } while !stop.isSet
+        if watch { return }  // stopped by a signal: exit 0 after committing (SPEC §7)
+        if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// One due check. Returns the exit code it calls for.
+    func runOnce(env: LiveEnvironment, stop: StopFlag) async throws -> Int32 {
+        var repo = try RepositoryContext.open(global)
+        var environment = env.variables
+        var now = try env.now(global)
+        var sandboxSession: SandboxSession?
+        if sandbox {
+            let session = try await SandboxSession.start(copying: repo, quiet: global.quiet || format == .json)
+            sandboxSession = session
+            repo = session.repo
+            for (k, v) in session.environment { environment[k] = v }
+            now = session.now
+        }
+        defer { if let sandboxSession { Task { await sandboxSession.stop() } } }
+        let shouldPush: Bool = {
+            if sandbox { return false }
+            if let push { return push }
+            switch repo.config.git.push {
+            case .always: return true
+            case .never: return false
+            case .auto: return repo.git.remoteExists(repo.config.git.remote)
+            }
+        }()
+        let start = Date()
+        let fixedNow = now
+        let runID = RunID.make(now: fixedNow)
+        let quiet = global.quiet || format == .json
+        let verbose = global.verbose
+        let engine = SyncEngine(
+            git: repo.git, config: repo.config, environment: environment, http: URLSessionHTTPClient(),
+            adapters: { context throws(PublishError) in
+                try AdapterRegistry.factory(for: context.target.platform, clock: .system)(context)
+            },
+            recovery: { [environment] target in AdapterRegistry.recoveryModes(target, environment: environment) },
+            clock: { fixedNow.addingTimeInterval(Date().timeIntervalSince(start)) },
+            sleep: { seconds in try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
+            runID: runID, push: shouldPush, dryRun: dryRun, stop: stop,
+            events: { event in if !quiet { SyncProgress.print(event, verbose: verbose) } })
+        let report: SyncReport
+        do {
+            report = try await engine.run()
+        } catch {
+            Console.error("error: \(error.description)")
+            throw ExitCode(2)
+        }
+        switch format {
+        case .json: Console.out(CanonicalJSON.render(report.jsonValue).trimmingCharacters(in: .newlines))
+        case .text: SyncProgress.summary(report, dryRun: dryRun)
+        }
+        if let session = sandboxSession, !quiet { session.describe(report) }
+        if !dryRun {
+            StepSummary.append(report, environment: env.variables)
+            await Webhook.send(report, repository: repo, environment: env.variables)
+        }
+        return report.hasFailures ? 1 : 0
+    }
+}
+
+/// A run id: time-ordered and unique enough to tell runs apart in the ledger.
+enum RunID {
+    static func make(now: Date) -> String {
+        let stamp = Timestamp.format(now).filter { $0.isNumber }
+        let random = (0..<6).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
+        return "\(stamp)-\(random)"
+    }
+}
+
+/// SIGINT/SIGTERM set the stop flag: requests in flight finish, then the run commits.
+final class SignalTrap: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(stop: StopFlag) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if stop.isSet {
+                    // A second signal: the user insists. Exit without waiting.
+                    exit(130)
+                }
+                stop.set()
+                FileHandle.standardError.write(Data("octopost: stopping after the requests in flight…\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
+
+enum SyncProgress {
+    static func print(_ event: SyncEvent, verbose: Bool) {
+        switch event {
+        case .planned(let due, let transitions):
+            Console.error("plan: \(due) due entr\(due == 1 ? "y" : "ies"), \(transitions) other change\(transitions == 1 ? "" : "s")")
+        case .claimed(let n, let commit):
+            if n > 0 { Console.error("claimed \(n) entr\(n == 1 ? "y" : "ies") (\(commit.prefix(8)))") }
+        case .raceLost(let attempt):
+            Console.error("another run got to the remote first; fetching and planning again (try \(attempt + 1))")
+        case .entryFinished(let r):
+            let detail = r.postURL ?? r.error ?? r.nextAttemptAt.map { "next attempt \($0)" } ?? ""
+            Console.error("  \(r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(r.id) → \(r.platform)  \(detail)")
+        case .committed(let commit, let message):
+            if verbose { Console.error("committed \(commit.prefix(8)): \(message)") }
+        case .pushed(let remote, let branch):
+            if verbose { Console.error("pushed to \(remote)/\(branch)") }
+        case .note(let text):
+            Console.error(text)
+        }
+    }
+
+    static func summary(_ report: SyncReport, dryRun: Bool) {
+        if dryRun {
+            if report.entries.isEmpty { Console.out("nothing is due") }
+            for e in report.entries { Console.out("would publish \(e.id) → \(e.platform)") }
+            return
+        }
+        for d in report.skippedFiles { Console.error("skipped \(d.formatted)") }
+        for id in report.orphans { Console.error("note: ledger/\(id).json has no post file any more (kept)") }
+        for n in report.notes { Console.error("note: \(n)") }
+        Console.out("\(report.count(.published)) published, \(report.count(.failed)) failed, "
+            + "\(report.count(.retrying)) retrying, \(report.count(.unknown)) unknown, \(report.count(.expired)) expired"
+            + (report.stoppedBySignal ? " (stopped by signal)" : ""))
+    }
+}
+
+/// `$GITHUB_STEP_SUMMARY`: a Markdown table of the run, appended when the variable is set.
+enum StepSummary {
+    static func append(_ report: SyncReport, environment: [String: String]) {
+        guard let path = environment["GITHUB_STEP_SUMMARY"], !path.isEmpty else { return }
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else {
+            Console.error("warning: cannot write GITHUB_STEP_SUMMARY")
+            return
+        }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(Data(report.markdownSummary.utf8))
+    }
+}
