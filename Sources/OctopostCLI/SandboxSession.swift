@@ -53,6 +53,16 @@ struct SandboxSession: Sendable {
         }
         var environment: [String: String] = [:]
         for (name, value) in sandbox.environment { environment[name] = value }
+        // Accounts (`mastodon:work`) get the same dummy credentials as their platform's default account.
+        let accounts = Set(original.config.accounts.keys).union(
+            (try? git.headCommit()).flatMap { head in try? PostSnapshot.load(git: git, commit: head, config: config) }?
+                .posts.flatMap { $0.post.platforms.map(\.value.key) } ?? [])
+        for key in accounts {
+            guard case .success(let target) = PlatformTarget.parse(key), target.account != nil else { continue }
+            for (field, value) in Sandbox.dummyCredentials(target.platform) {
+                environment[Credentials.variableName(target, field: field)] = value
+            }
+        }
         if !quiet {
             Console.error("sandbox: scratch copy at \(copy)")
             Console.error("sandbox: emulators for " + sandbox.baseURLs.keys.map(\.rawValue).sorted().joined(separator: ", ")

@@ -270,13 +270,6 @@ public struct SyncEngine: Sendable {
         let git = self.git
         for target in Set(due.map(\.target)) {
             let credentials = Credentials.resolve(target, environment: environment)
-            let missing = credentials.missing(for: target)
-            if !missing.isEmpty {
-                adapters[target.key] = .failure(PublishError(.permanent,
-                    "missing credentials for \(target.key): set " + missing.joined(separator: ", ")
-                        + " in the environment (octopost doctor lists what each platform needs)"))
-                continue
-            }
             let account = config.account(for: target)
             switch APIBase.resolve(target, account: account, environment: environment) {
             case .failure(let e):
@@ -284,7 +277,14 @@ public struct SyncEngine: Sendable {
             case .success(let base):
                 let context = AdapterContext(target: target, account: account, credentials: credentials, http: http,
                                              apiBase: base, readMedia: { path in try? git.readFile(path, at: head) })
-                do { adapters[target.key] = .success(try self.adapters(context)) } catch {
+                do {
+                    // An unsupported platform says so first; then missing credentials name their variables.
+                    let adapter = try self.adapters(context)
+                    let missing = credentials.missing(for: target)
+                    adapters[target.key] = missing.isEmpty ? .success(adapter) : .failure(PublishError(.permanent,
+                        "missing credentials for \(target.key): set " + missing.joined(separator: ", ")
+                            + " in the environment (octopost doctor lists what each platform needs)"))
+                } catch {
                     adapters[target.key] = .failure(error)
                 }
             }
