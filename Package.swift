@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OctopostCLITests",
-            dependencies: ["OctopostKit"],
+            dependencies: ["OctopostKit", "OctopostSandbox"],
             swiftSettings: strict
         ),
     ]
