@@ -8,7 +8,7 @@ public struct OctopostCommand: AsyncParsableCommand {
         abstract: "Publish Markdown posts from a git repository to twelve social platforms.",
         subcommands: [
             LintCommand.self, CountCommand.self, PlanCommand.self, SyncCommand.self, RetryCommand.self,
-            SandboxCommand.self,
+            DoctorCommand.self, SandboxCommand.self,
         ]
     )
 
