@@ -132,6 +132,12 @@ extension LibGit2Repository {
         }
     }
 
+    /// libgit2 1.5 checks fast-forwardness itself before sending (`GIT_ENONFASTFORWARD`, over HTTP
+    /// too, whenever it has the remote's commit); a race lost after that shows up as a per-ref
+    /// rejection in `push_update_reference`, which is mapped the same way.
+    /// Local remotes (paths, `file://`) use libgit2's local transport: it writes the remote's refs
+    /// directly, so receive-pack and its hooks do not run, and non-bare remotes fail outright
+    /// (`.failed`, "local push doesn't (yet) support pushing to non-bare repos").
     public func push(remote: String, branch: String, credentials: GitCredentials) throws(GitError) {
         try locked { () throws(GitError) in
             let refName = try validateBranchName(branch)
@@ -246,7 +252,10 @@ final class RemoteCallbackState {
     func check(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) -> Int32 {
         guard code < 0 else { return code }
         if authenticationRefused || code == GIT_EAUTH.code {
-            throw GitError.failed(describe("\(what()): authentication failed (the remote refused the credentials)"))
+            let reason = credentials.token == nil
+                ? "authentication required, and no token was given"
+                : "authentication failed (the remote refused the credentials)"
+            throw GitError.failed(describe("\(what()): \(reason)"))
         }
         throw GitError.failed(describe("\(what()): \(lastErrorMessage(code, redact: redact))"))
     }

@@ -1,0 +1,124 @@
+import Foundation
+import OctopostGit
+import OctopostKit
+import Testing
+
+@Suite struct RemoteTests {
+    /// A bare `remote.git` seeded from `repo`, and a `repo` whose `origin` is it (file path URL).
+    func makeRemote(_ fx: GitFixture) throws -> String {
+        let base = try fx.makeRepo(files: ["posts/a.md": "a\n"])
+        try fx.git("", "init", "-q", "--bare", "-b", "main", "remote.git")
+        try fx.git("repo", "remote", "add", "origin", fx.path("remote.git"))
+        try fx.git("repo", "push", "-q", "origin", "main")
+        return base
+    }
+
+    func commit(_ repo: LibGit2Repository, _ path: String, _ text: String) throws -> String {
+        try repo.commit(changes: [path: text.bytes], message: "write \(path)", authorName: "Octo",
+                        authorEmail: "octo@example.invalid", branch: "main", parent: try repo.resolveCommit("main"))
+    }
+
+    @Test func remoteConfiguration() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        #expect(repo.remoteExists("origin"))
+        #expect(!repo.remoteExists("upstream"))
+        #expect(repo.remoteURL("origin") == fx.path("remote.git"))
+        #expect(repo.remoteURL("upstream") == nil)
+        #expect(throws: GitError.failed("no remote named 'upstream'")) {
+            try repo.push(remote: "upstream", branch: "main", credentials: .none)
+        }
+    }
+
+    @Test func pushesToABareRemote() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let id = try commit(repo, "posts/b.md", "b\n")
+        try repo.push(remote: "origin", branch: "main", credentials: .none)
+        #expect(try fx.git("", "--git-dir=\(fx.path("remote.git"))", "log", "-1", "--format=%H %s", "main") == "\(id) write posts/b.md")
+        #expect(try repo.resolveCommit("origin/main") == id)  // tracking ref updated by the push
+        // Pushing again is a no-op, not an error.
+        try repo.push(remote: "origin", branch: "main", credentials: .none)
+    }
+
+    @Test func pushesANewBranch() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let id = try repo.commit(changes: ["s.json": "{}".bytes], message: "state", authorName: "Octo",
+                                 authorEmail: "octo@example.invalid", branch: "state", parent: nil)
+        try repo.push(remote: "origin", branch: "state", credentials: .none)
+        #expect(try fx.git("", "--git-dir=\(fx.path("remote.git"))", "rev-parse", "state") == id)
+    }
+
+    @Test func racingClonesGetNonFastForwardThenRecover() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        try fx.git("", "clone", "-q", fx.path("remote.git"), "other")
+        let mine = try LibGit2Repository.open(at: fx.path("repo"))
+        let theirs = try LibGit2Repository.open(at: fx.path("other"))
+
+        let theirCommit = try commit(theirs, "posts/theirs.md", "theirs\n")
+        try theirs.push(remote: "origin", branch: "main", credentials: .none)
+
+        _ = try commit(mine, "posts/mine.md", "mine\n")
+        do {
+            try mine.push(remote: "origin", branch: "main", credentials: .none)
+            Issue.record("expected the second push to be rejected")
+        } catch {
+            guard case .nonFastForward = error else { Issue.record("unexpected \(error)"); return }
+        }
+        #expect(try fx.git("", "--git-dir=\(fx.path("remote.git"))", "rev-parse", "main") == theirCommit)
+
+        // The fetch-replan loop: fetch, reset onto theirs, redo the commit, push.
+        #expect(try mine.fetch(remote: "origin", branch: "main", credentials: .none) == theirCommit)
+        #expect(try mine.resolveCommit("origin/main") == theirCommit)
+        try mine.resetBranch("main", to: theirCommit)
+        #expect(fx.read("repo/posts/theirs.md") == "theirs\n")
+        let replanned = try commit(mine, "posts/mine.md", "mine\n")
+        try fx.write("repo/posts/mine.md", "mine\n")
+        try mine.push(remote: "origin", branch: "main", credentials: .none)
+        #expect(try fx.git("", "--git-dir=\(fx.path("remote.git"))", "rev-parse", "main") == replanned)
+        #expect(try fx.git("repo", "status", "--porcelain") == "")
+    }
+
+    @Test func fetchReportsMissingBranches() throws {
+        let fx = try GitFixture()
+        let base = try makeRemote(fx)
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        #expect(try repo.fetch(remote: "origin", branch: "main", credentials: .none) == base)
+        #expect(try repo.fetch(remote: "origin", branch: "nope", credentials: .none) == nil)
+        // A branch deleted on the remote: nil, and the stale tracking ref goes too.
+        try fx.git("", "--git-dir=\(fx.path("remote.git"))", "branch", "gone", "main")
+        #expect(try repo.fetch(remote: "origin", branch: "gone", credentials: .none) == base)
+        try fx.git("", "--git-dir=\(fx.path("remote.git"))", "branch", "-D", "gone")
+        #expect(try repo.fetch(remote: "origin", branch: "gone", credentials: .none) == nil)
+        #expect(throws: GitError.unknownRef("origin/gone")) { try repo.resolveCommit("origin/gone") }
+    }
+
+    @Test func fetchFromAnEmptyRemote() throws {
+        let fx = try GitFixture()
+        try fx.makeRepo()
+        try fx.git("", "init", "-q", "--bare", "-b", "main", "empty.git")
+        try fx.git("repo", "remote", "add", "origin", fx.path("empty.git"))
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        #expect(try repo.fetch(remote: "origin", branch: "main", credentials: .none) == nil)
+    }
+
+    /// libgit2's local transport (plain paths and file:// URLs) writes the refs itself: receive-pack
+    /// does not run, so hooks are skipped, and non-bare targets are refused outright. Rejections by
+    /// the remote are therefore tested over smart HTTP (HTTPRemoteTests); this pins the local behaviour.
+    @Test func localTransportRefusesNonBareTargets() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        try fx.git("", "clone", "-q", fx.path("remote.git"), "nonbare")
+        try fx.git("repo", "remote", "add", "nonbare", fx.path("nonbare"))
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let before = try fx.git("nonbare", "rev-parse", "main")
+        _ = try commit(repo, "posts/c.md", "c\n")
+        #expect(throws: GitError.self) { try repo.push(remote: "nonbare", branch: "main", credentials: .none) }
+        #expect(try fx.git("nonbare", "rev-parse", "main") == before)
+    }
+}
