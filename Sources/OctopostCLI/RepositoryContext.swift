@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import OctopostGit
 import OctopostKit
 
@@ -81,21 +84,33 @@ struct RepositoryContext {
     }
 }
 
-/// Finds `.md` files below a folder without following symlinked folders.
+/// Finds `.md` files below a folder without following symlinked folders (readdir, using the entry
+/// type the directory already holds instead of a stat per file). Hidden entries are skipped.
 enum PostDiscovery {
     static func markdownFiles(under directory: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
         var out: [String] = []
-        while let next = walker.nextObject() as? String {
-            let name = (next as NSString).lastPathComponent
-            if name.hasPrefix(".") {
-                if let type = walker.fileAttributes?[.type] as? FileAttributeType, type == .typeDirectory {
-                    walker.skipDescendants()
-                }
-                continue
-            }
-            if next.hasSuffix(".md") { out.append(next) }
-        }
+        walk(directory, prefix: "", into: &out)
         return out
+    }
+
+    private static func walk(_ path: String, prefix: String, into out: inout [String]) {
+        guard let dir = opendir(path) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name.hasPrefix(".") { continue }
+            let relative = prefix.isEmpty ? name : prefix + "/" + name
+            var type = entry.pointee.d_type
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                if lstat(path + "/" + name, &st) == 0 {
+                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                }
+            }
+            if name.hasSuffix(".md") { out.append(relative) }  // a folder named x.md is reported by the reader
+            if type == UInt8(DT_DIR) { walk(path + "/" + name, prefix: relative, into: &out) }
+        }
     }
 }

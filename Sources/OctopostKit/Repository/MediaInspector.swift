@@ -19,14 +19,27 @@ public protocol MediaInspector: Sendable {
     func inspect(_ repoRelativePath: String) -> MediaInspection
 }
 
-/// Reads media from a directory on disk, refusing anything that resolves outside it.
+/// Reads media from a directory on disk, refusing anything that resolves outside it. Posts share
+/// media files, so each path is inspected once per run.
 public struct DirectoryMediaInspector: MediaInspector {
     public let root: String
     private let resolvedRoot: String
+    private let cache = InspectionCache()
 
     public init(root: String) {
         self.root = root
         self.resolvedRoot = Self.realPath(root) ?? root
+    }
+
+    final class InspectionCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: MediaInspection] = [:]
+        func value(_ path: String, _ make: () -> MediaInspection) -> MediaInspection {
+            if let hit = lock.withLock({ entries[path] }) { return hit }
+            let made = make()
+            lock.withLock { entries[path] = made }
+            return made
+        }
     }
 
     static func realPath(_ path: String) -> String? {
@@ -36,6 +49,10 @@ public struct DirectoryMediaInspector: MediaInspector {
     }
 
     public func inspect(_ repoRelativePath: String) -> MediaInspection {
+        cache.value(repoRelativePath) { inspectUncached(repoRelativePath) }
+    }
+
+    private func inspectUncached(_ repoRelativePath: String) -> MediaInspection {
         let full = root + "/" + repoRelativePath
         var st = stat()
         guard lstat(full, &st) == 0 else { return .missing }
