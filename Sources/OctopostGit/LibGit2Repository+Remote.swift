@@ -144,6 +144,11 @@ extension LibGit2Repository {
             let redact = Redactor(credentials: credentials)
             let remoteHandle = try lookupRemote(remote)
             defer { git_remote_free(remoteHandle) }
+            if let url = git_remote_url(remoteHandle).map({ String(cString: $0) }),
+               let path = Self.localPath(ofRemoteURL: url) {
+                try pushLocal(remotePath: path, remote: remote, branch: branch, refName: refName)
+                return
+            }
             let state = RemoteCallbackState(credentials: credentials, redact: redact)
             let headers = CStringArray(credentials.extraHeaders)
             defer { headers.free() }

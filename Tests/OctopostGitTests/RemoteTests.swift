@@ -107,10 +107,11 @@ import Testing
         #expect(try repo.fetch(remote: "origin", branch: "main", credentials: .none) == nil)
     }
 
-    /// libgit2's local transport (plain paths and file:// URLs) writes the refs itself: receive-pack
-    /// does not run, so hooks are skipped, and non-bare targets are refused outright. Rejections by
-    /// the remote are therefore tested over smart HTTP (HTTPRemoteTests); this pins the local behaviour.
-    @Test func localTransportRefusesNonBareTargets() throws {
+    /// Local remotes (plain paths and file:// URLs) are pushed by octopost itself with a
+    /// compare-and-swap; receive-pack does not run, so hooks are skipped (rejections by hooks are tested
+    /// over smart HTTP in HTTPRemoteTests), but a non-bare remote's checked-out branch is refused as
+    /// git's `receive.denyCurrentBranch` does.
+    @Test func localPushRefusesACheckedOutBranch() throws {
         let fx = try GitFixture()
         _ = try makeRemote(fx)
         try fx.git("", "clone", "-q", fx.path("remote.git"), "nonbare")
@@ -118,7 +119,32 @@ import Testing
         let repo = try LibGit2Repository.open(at: fx.path("repo"))
         let before = try fx.git("nonbare", "rev-parse", "main")
         _ = try commit(repo, "posts/c.md", "c\n")
-        #expect(throws: GitError.self) { try repo.push(remote: "nonbare", branch: "main", credentials: .none) }
+        do {
+            try repo.push(remote: "nonbare", branch: "main", credentials: .none)
+            Issue.record("the push went through")
+        } catch .pushRejected(let message) {
+            #expect(message.contains("receive.denyCurrentBranch"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
         #expect(try fx.git("nonbare", "rev-parse", "main") == before)
+    }
+
+    /// Two pushes from the same old remote commit: exactly one wins, the other is non-fast-forward
+    /// (the local transport of libgit2 would let both "succeed").
+    @Test func localPushIsCompareAndSwap() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        try fx.git("", "clone", "-q", fx.path("remote.git"), "other")
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let other = try LibGit2Repository.open(at: fx.path("other"))
+        _ = try commit(repo, "posts/a2.md", "a\n")
+        _ = try commit(other, "posts/b2.md", "b\n")
+        try repo.push(remote: "origin", branch: "main", credentials: .none)
+        #expect(throws: GitError.self) { try other.push(remote: "origin", branch: "main", credentials: .none) }
+        let remoteHead = try fx.git("", "--git-dir=" + fx.path("remote.git"), "rev-parse", "main")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(remoteHead == (try repo.resolveCommit("main")))
+        #expect(try fx.git("", "--git-dir=" + fx.path("remote.git"), "for-each-ref", "refs/octopost").isEmpty)
     }
 }

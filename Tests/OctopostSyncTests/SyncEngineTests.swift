@@ -218,4 +218,19 @@ import Testing
         #expect(fake.calls.isEmpty)
         #expect(try repo.record("p")?.platformResults["slack"]?.status == .unknown)
     }
+
+    @Test func aLongRunRenewsItsLease() async throws {
+        let repo = try SyncRepo(posts: ["p": post("mastodon")])
+        let fake = FakePlatforms()
+        fake.delay = 0.6
+        var engine = try repo.engine(now: t0, adapters: fake)
+        engine.sleep = { seconds in try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9)) }
+        engine.renewInterval = 0.2
+        let report = try await engine.run()
+        #expect(report.count(.published) == 1)
+        let log = try repo.log()
+        #expect(log.contains { $0.hasPrefix("octopost: renew the lease of run") })
+        #expect(log[0] == "octopost: published 1 entry [skip ci]")
+        #expect(try gitCLI(["status", "--porcelain"], in: repo.path).isEmpty)
+    }
 }

@@ -120,6 +120,8 @@ final class FakePlatforms: @unchecked Sendable {
     /// Answers by target key: an error to throw, or nil for success (default).
     var behaviour: [String: @Sendable (OutgoingPart) -> PublishError?] = [:]
     var existing: [String: SegmentResult] = [:]
+    /// How long each request takes.
+    var delay: TimeInterval = 0
 
     var calls: [Call] { lock.withLock { _calls } }
 
@@ -141,7 +143,8 @@ struct FakeAdapter: PlatformAdapter {
     var recoveryModes: [RecoveryMode] { [] }
 
     func publish(_ part: OutgoingPart, of post: Post) async throws(PublishError) -> SegmentResult {
-        try platforms.publish(target.key, part)
+        if platforms.delay > 0 { try? await Task.sleep(nanoseconds: UInt64(platforms.delay * 1e9)) }
+        return try platforms.publish(target.key, part)
     }
 
     func findExisting(_ part: OutgoingPart, of post: Post, since: Date) async throws(PublishError) -> SegmentResult? {

@@ -95,9 +95,11 @@ struct SyncCommand: AsyncParsableCommand {
             sleep: { seconds in try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
             runID: runID, push: shouldPush, dryRun: dryRun, stop: stop,
             events: { event in if !quiet { SyncProgress.print(event, verbose: verbose) } })
+        var engine2 = engine
+        engine2.renewInterval = Lease.duration * 0.4
         let report: SyncReport
         do {
-            report = try await engine.run()
+            report = try await engine2.run()
         } catch {
             Console.error("error: \(error.description)")
             throw ExitCode(2)

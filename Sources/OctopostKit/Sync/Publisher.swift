@@ -29,7 +29,20 @@ actor LedgerBook {
         do { try store.write(record) } catch { writeErrors.append("\(error)") }
     }
 
-    func replaceAll(_ new: [String: LedgerRecord]) { records = new }
+    /// Takes records merged with a remote's (after a lost push race) as the run's own.
+    func merge(_ new: [String: LedgerRecord]) { for (id, r) in new { records[id] = r } }
+
+    /// Extends the lease of every entry `runID` still holds (SPEC §3: renewed while the run lives),
+    /// writes those files, and returns the renewed records.
+    func renewLeases(runID: String, now: Date) -> [String: LedgerRecord] {
+        let held = records.filter { $0.value.platformResults.values.contains { $0.status == .publishing && $0.runID == runID } }
+        let renewed = Lease.renew(held, runID: runID, now: now)
+        for (id, record) in renewed {
+            records[id] = record
+            do { try store.write(record) } catch { writeErrors.append("\(error)") }
+        }
+        return renewed
+    }
 }
 
 /// Bounds concurrency per platform and slows a platform down only when it says its window is spent.

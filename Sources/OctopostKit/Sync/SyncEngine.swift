@@ -43,6 +43,8 @@ public struct SyncEngine: Sendable {
     public var events: @Sendable (SyncEvent) -> Void
     public var perPlatformConcurrency = 8
     public var maxRaceAttempts = 8
+    /// How often a long run renews its leases (commit, and push when pushing); nil: never.
+    public var renewInterval: TimeInterval?
 
     public init(git: any GitRepository, config: Config, environment: [String: String], http: any HTTPClient,
                 adapters: @escaping AdapterFactory, recovery: @escaping RecoveryCapability = Planner.defaultRecovery,
@@ -167,61 +169,98 @@ public struct SyncEngine: Sendable {
         let posts = Dictionary(snapshot.posts.map { ($0.post.id, $0) }, uniquingKeysWith: { a, _ in a })
         let publisher = Publisher(book: book, config: config, clock: clock, sleep: sleep, stop: stop, events: events)
         let head = report.commits.last ?? snapshot.commit
+        let ours = planned.due.map(\.ref)
+        let engine = self
+        let renewal: Task<Void, Never>? = renewInterval.map { interval in
+            Task { await engine.renewLeases(every: interval, book: book, ours: ours) }
+        }
         let results = await publishAll(planned.due, posts: posts, publisher: publisher, preClaim: preClaim, head: head)
+        renewal?.cancel()
+        await renewal?.value
         report.entries += results
         report.stoppedBySignal = stop.isSet
 
-        // Record: one commit with every result, pushed; a lost race re-applies our entries on the remote's.
+        // Record: one commit with every result, pushed.
         let touched = Set(planned.due.map(\.id))
         if !touched.isEmpty {
-            let final = await book.records
-            let ours = planned.due.map(\.ref)
-            var parent = head
-            var tries = 0
-            while true {
-                tries += 1
-                let commit = try commitRecords(touched.sorted().compactMap { final[$0] }, message: report.commitMessage,
-                                               parent: parent)
-                report.commits.append(commit)
-                events(.committed(commit, message: report.commitMessage))
-                if !push { break }
-                do {
-                    try git.push(remote: remote, branch: branch, credentials: credentials)
-                    events(.pushed(remote: remote, branch: branch))
-                    break
-                } catch .nonFastForward {
-                    if tries >= maxRaceAttempts { throw .raceNotSettled(attempts: tries) }
-                    let remoteHead: String
-                    do {
-                        guard let r = try git.fetch(remote: remote, branch: branch, credentials: credentials) else {
-                            throw SyncError.pushRejected("the remote branch disappeared")
-                        }
-                        remoteHead = r
-                        try git.resetBranch(branch, to: remoteHead)
-                    } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
-                    // Their version of each record, with our entries laid over it.
-                    var merged: [String: LedgerRecord] = [:]
-                    for id in touched {
-                        guard var mine = final[id] else { continue }
-                        if let bytes = try? git.readFile(store.path(for: id), at: remoteHead),
-                           var theirs = try? LedgerRecord.decode(bytes, file: store.path(for: id)) {
-                            for ref in ours where ref.id == id { theirs.platformResults[ref.target] = mine.platformResults[ref.target] }
-                            theirs.refreshStatus()
-                            theirs.updatedAt = mine.updatedAt
-                            if theirs.publishedAt == nil { theirs.publishedAt = mine.publishedAt }
-                            mine = theirs
-                        }
-                        merged[id] = mine
-                    }
-                    await book.replaceAll(merged)
-                    parent = remoteHead
-                } catch {
-                    throw .pushRejected("\(error)")
-                }
-            }
+            let final = await book.records.filter { touched.contains($0.key) }
+            let parent: String
+            do { parent = try git.headCommit() ?? head } catch { throw .git(error) }
+            report.commits += try await recordAndPush(final, ours: planned.due.map(\.ref), message: report.commitMessage,
+                                                      parent: parent, book: book)
             report.pushed = push
         }
         return report
+    }
+
+    /// While the run lives, extends its leases so no other run takes its entries for uncertain ones.
+    func renewLeases(every interval: TimeInterval, book: LedgerBook, ours: [EntryRef]) async {
+        while !Task.isCancelled {
+            await sleep(interval)
+            if Task.isCancelled { return }
+            let renewed = await book.renewLeases(runID: runID, now: clock())
+            guard !renewed.isEmpty, let parent = try? git.headCommit() else { continue }
+            let message = "octopost: renew the lease of run \(runID) [skip ci]"
+            do {
+                _ = try await recordAndPush(renewed, ours: ours, message: message, parent: parent, book: book)
+            } catch {
+                events(.note("warning: could not renew the lease: \(error.description)"))
+            }
+        }
+    }
+
+    /// Commits `records` on the branch and, when pushing, pushes. A lost race (the remote moved) fetches,
+    /// lays this run's entries (`ours`) over the remote's version of each record, and tries again.
+    func recordAndPush(_ records: [String: LedgerRecord], ours: [EntryRef], message: String, parent: String,
+                       book: LedgerBook) async throws(SyncError) -> [String] {
+        let branch = config.git.branch
+        let remote = config.git.remote
+        var current = records
+        var parent = parent
+        var commits: [String] = []
+        for attempt in 1...maxRaceAttempts {
+            commits.append(try commitRecords(current.keys.sorted().compactMap { current[$0] }, message: message,
+                                             parent: parent))
+            if !push { return commits }
+            do {
+                try git.push(remote: remote, branch: branch, credentials: credentials)
+                events(.pushed(remote: remote, branch: branch))
+                return commits
+            } catch .nonFastForward {
+                events(.raceLost(attempt: attempt))
+            } catch .pushRejected(let m) {
+                throw .pushRejected(m)
+            } catch {
+                throw .git(error)
+            }
+            let remoteHead: String
+            do {
+                guard let r = try git.fetch(remote: remote, branch: branch, credentials: credentials) else {
+                    throw SyncError.pushRejected("the remote branch '\(branch)' disappeared")
+                }
+                remoteHead = r
+                try git.resetBranch(branch, to: remoteHead)
+            } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
+            // Their version of each record, with our entries laid over it.
+            var merged: [String: LedgerRecord] = [:]
+            for (id, mine) in current {
+                let path = store.path(for: id)
+                guard let bytes = try? git.readFile(path, at: remoteHead),
+                      var theirs = try? LedgerRecord.decode(bytes, file: path) else {
+                    merged[id] = mine
+                    continue
+                }
+                for ref in ours where ref.id == id { theirs.platformResults[ref.target] = mine.platformResults[ref.target] }
+                theirs.refreshStatus()
+                theirs.updatedAt = mine.updatedAt
+                if theirs.publishedAt == nil { theirs.publishedAt = mine.publishedAt }
+                merged[id] = theirs
+            }
+            await book.merge(merged)
+            current = merged
+            parent = remoteHead
+        }
+        throw .raceNotSettled(attempts: maxRaceAttempts)
     }
 
     /// Brings the local branch up to the remote's before planning (a fresh plan must see every claim).
