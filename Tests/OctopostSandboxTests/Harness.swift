@@ -13,7 +13,7 @@ struct Harness {
     func url(_ path: String) -> URL { URL(string: base.absoluteString + path)! }
 
     func send(_ method: String, _ path: String, json: JSON? = nil, form: String? = nil, headers: [String: String] = [:],
-              timeout: TimeInterval = 10) async throws(HTTPTransportError) -> HTTPResponse {
+              timeout: TimeInterval = 30) async throws(HTTPTransportError) -> HTTPResponse {
         var h = headers
         var body: Data?
         if let json {
