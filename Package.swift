@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // SHA-256 (content hashes), HMAC-SHA1 (X OAuth 1.0a) and HMAC-SHA256 (webhook signatures).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The live HTTP client (SwiftNIO): never re-sends a started request (URLSession on Linux does).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // A small async HTTP server for the loopback platform emulators (`octopost sandbox`).
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
@@ -45,6 +47,12 @@ let package = Package(
             dependencies: ["OctopostKit", "CLibGit2"],
             swiftSettings: strict
         ),
+        // The live HTTP client behind OctopostKit's HTTPClient protocol.
+        .target(
+            name: "OctopostHTTP",
+            dependencies: ["OctopostKit", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict
+        ),
         // Loopback emulators of the platforms' APIs, for `octopost sandbox`, `sync --sandbox` and tests.
         .target(
             name: "OctopostSandbox",
@@ -55,7 +63,7 @@ let package = Package(
         .target(
             name: "OctopostCLI",
             dependencies: [
-                "OctopostKit", "OctopostGit", "OctopostSandbox",
+                "OctopostKit", "OctopostGit", "OctopostSandbox", "OctopostHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -79,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OctopostSandboxTests",
-            dependencies: ["OctopostSandbox", "OctopostKit"],
+            dependencies: ["OctopostSandbox", "OctopostKit", "OctopostHTTP"],
             swiftSettings: strict
         ),
         .testTarget(

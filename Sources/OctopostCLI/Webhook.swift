@@ -1,4 +1,5 @@
 import Foundation
+import OctopostHTTP
 import OctopostKit
 
 /// Sends the completion event when `OCTOPOST_WEBHOOK_URL` is set; a failure warns, never fails the run.
@@ -19,7 +20,7 @@ enum Webhook {
         }
         let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body), timeout: 15)
         do {
-            let response = try await URLSessionHTTPClient().send(request)
+            let response = try await LiveHTTPClient().send(request)
             if !(200..<300).contains(response.status) {
                 Console.error("warning: the webhook answered HTTP \(response.status)")
             }

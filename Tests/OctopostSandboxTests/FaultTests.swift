@@ -1,4 +1,5 @@
 import Foundation
+import OctopostHTTP
 import OctopostKit
 import Testing
 @testable import OctopostSandbox
@@ -179,12 +180,12 @@ import Testing
     }
 }
 
-@Suite struct URLSessionHTTPClientTests {
+@Suite struct LiveHTTPClientTests {
     @Test func transportErrorsNeverCarryTheURL() async throws {
         let emulator = try await EmulatorServer.start(.telegram)
         let url = URL(string: "\(emulator.baseURL.absoluteString)/bot123456:SECRET-TOKEN-xyz/sendMessage")!
         await emulator.stop()
-        let client = URLSessionHTTPClient()
+        let client = LiveHTTPClient()
         do {
             _ = try await client.send(HTTPRequest(method: "POST", url: url, body: Data("{}".utf8), timeout: 2))
             Issue.record("expected the closed port to refuse")
@@ -213,7 +214,7 @@ import Testing
         }
     }
 
-    /// libcurl re-sends a request whose reused connection died; the client must never let it.
+    /// A request whose (reused) connection died is never re-sent: a re-sent POST would publish twice.
     @Test func aPOSTDroppedAfterEarlierRequestsIsNotResent() async throws {
         try await withEmulator(.mastodon) { (h: Harness) async throws in
             _ = try await h.send("GET", "/api/v2/instance")
@@ -230,7 +231,7 @@ import Testing
     }
 
     @Test func nonHTTPURLsAreInvalid() async throws {
-        let client = URLSessionHTTPClient()
+        let client = LiveHTTPClient()
         await #expect(throws: HTTPTransportError.invalidURL) {
             try await client.send(HTTPRequest(method: "GET", url: URL(string: "file:///etc/passwd")!))
         }
@@ -258,7 +259,7 @@ import Testing
         #expect(lines.contains("export OCTOPOST_MASTODON_API_BASE=\(urls[.mastodon]!.absoluteString)"))
         #expect(lines.contains("export OCTOPOST_TWITTER_API_BASE=\(urls[.twitter]!.absoluteString)"))
         #expect(lines.contains("export OCTOPOST_MASTODON_TOKEN=sandbox-token"))
-        let client = URLSessionHTTPClient()
+        let client = LiveHTTPClient()
         let r = try await client.send(HTTPRequest(method: "GET", url: URL(string: urls[.bluesky]!.absoluteString + "/__sandbox/posts")!))
         #expect(r.status == 200)
         await sandbox.stop()

@@ -1,4 +1,5 @@
 import Foundation
+import OctopostHTTP
 import OctopostKit
 import Testing
 @testable import OctopostSandbox
@@ -6,7 +7,7 @@ import Testing
 /// One emulator on its own port, driven by the live URLSession client.
 struct Harness {
     let emulator: EmulatorServer
-    let client = URLSessionHTTPClient()
+    let client = LiveHTTPClient()
 
     var base: URL { emulator.baseURL }
 

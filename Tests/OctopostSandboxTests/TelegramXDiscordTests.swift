@@ -1,5 +1,6 @@
 import Foundation
 import OctopostKit
+import OctopostHTTP
 import Testing
 @testable import OctopostSandbox
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OctopostHTTP
 import OctopostKit
 
 struct SyncCommand: AsyncParsableCommand {
@@ -86,7 +87,7 @@ struct SyncCommand: AsyncParsableCommand {
         let quiet = global.quiet || format == .json
         let verbose = global.verbose
         let engine = SyncEngine(
-            git: repo.git, config: repo.config, environment: environment, http: URLSessionHTTPClient(),
+            git: repo.git, config: repo.config, environment: environment, http: LiveHTTPClient(),
             adapters: { context throws(PublishError) in
                 try AdapterRegistry.factory(for: context.target.platform, clock: .system)(context)
             },
