@@ -8,13 +8,14 @@
 # Environment: POSTS (default 200), RUNS (timed syncs, each on a fresh copy of the repository with the
 # emulators reset, default 3), LATENCY (emulator latency, default 50ms), SEED, SKIP_BUILD=1 (use the
 # existing .build/release/octopost), KEEP=1 (keep the temp dir: repositories, logs), REAL_LIMITS=1 (keep
-# the emulators' own rate-limit budgets; see below).
+# the emulators' own rate-limit budgets; see below), TRACE=1 (run sync under `perf trace -s` and print the
+# time spent in fsync, rename, openat, futex and epoll_wait summed over threads; slows the run down).
 #
 # Rate limits: the emulators enforce each platform's documented budget. Mastodon's (300 per 5 min) and
 # Bluesky's (1666 per hour) hold 200 posts; Telegram's (30 messages per second) does not: the 31st message
 # in a second gets a 429, the entry becomes `retrying`, and no sync of 200 Telegram messages can take less
 # than ~6.7 s. The benchmark measures octopost, not Telegram's pacing, so every budget smaller than
-# 2 x POSTS requests per window is raised to 100000 per window (POST /__sandbox/faults rate_limit) and
+# POSTS + 10 requests per window is raised to 100000 per window (POST /__sandbox/faults rate_limit) and
 # the script says so. With REAL_LIMITS=1 it is not, and the 429s are part of the measurement.
 #
 # What is measured: `OCTOPOST_NOW=… octopost sync --no-push --verbose` under /usr/bin/time (%e wall, %M
@@ -101,7 +102,7 @@ prepare_emulators() {
     control "$p" POST /__sandbox/reset >/dev/null
     read -r limit window < <(control "$p" GET /__sandbox/faults \
       | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["rate_limit"]; print(r["limit"], r["window_s"])')
-    if [ "${REAL_LIMITS:-0}" != 1 ] && [ "$limit" -lt $((2 * POSTS)) ]; then
+    if [ "${REAL_LIMITS:-0}" != 1 ] && [ "$limit" -lt $((POSTS + 10)) ]; then
       control "$p" POST /__sandbox/faults "{\"rate_limit\": {\"limit\": 100000, \"window_s\": $window}}" >/dev/null
       if [ "${1:-}" = announce ]; then
         echo "bench: $p emulator allows $limit requests per ${window} s (the platform's limit): raised to 100000, or $POSTS posts would get 429s (REAL_LIMITS=1 keeps it)" >&2
@@ -138,11 +139,16 @@ print(files, ok, "; ".join(problems) or "-")
 EOF
 }
 
-# Time-stamps each line of standard input: "SECONDS LINE", seconds since the reader started.
+# Time-stamps each line of standard input: "SECONDS LINE", seconds since the line "@start" (written
+# just before sync starts, once the reader is running).
 STAMP='import sys, time
 t0 = time.monotonic()
 for line in sys.stdin:
-    sys.stdout.write("%8.3f %s" % (time.monotonic() - t0, line))
+    now = time.monotonic()
+    if line == "@start\n":
+        t0 = now
+        continue
+    sys.stdout.write("%.3f %s" % (now - t0, line))
     sys.stdout.flush()'
 
 # phases LOG WALL -> a one-line breakdown of a stamped sync log
@@ -154,7 +160,10 @@ marks = {}
 finished = []
 for line in open(log, encoding="utf-8", errors="replace"):
     t, _, text = line.strip("\n").partition(" ")
-    t = float(t)
+    try:
+        t = float(t)
+    except ValueError:
+        continue
     text = text.strip()
     if text.startswith("plan:"): marks.setdefault("plan", t)
     elif re.match(r"committed \w+: octopost: claim", text): marks.setdefault("claim", t)
@@ -189,10 +198,12 @@ walls=()
 for ((i = 1; i <= RUNS; i++)); do
   REPO="$WORK/run$i"
   cp -a "$WORK/template" "$REPO"
+  TRACE_CMD=()
+  if [ "${TRACE:-0}" = 1 ]; then TRACE_CMD=(perf trace -s -o "$WORK/trace$i.txt"); fi
   prepare_emulators
   set +e
-  { (cd "$REPO" && OCTOPOST_NOW="$NOW" /usr/bin/time -f '%e %M %U %S' -o "$WORK/time$i" \
-      "$BIN" sync --no-push --verbose 2>&1 >"$WORK/sync$i.out"); echo "exit $?" >&2; } 2>"$WORK/rc$i" \
+  { (cd "$REPO" && sleep 0.3 && echo "@start" && OCTOPOST_NOW="$NOW" /usr/bin/time -f '%e %M %U %S' -o "$WORK/time$i" \
+      "${TRACE_CMD[@]}" "$BIN" sync --no-push --verbose 2>&1 >"$WORK/sync$i.out"); echo "exit $?" >&2; } 2>"$WORK/rc$i" \
     | "$PY" -u -c "$STAMP" >"$WORK/sync$i.err"
   set -e
   rc="$(sed -n 's/^exit //p' "$WORK/rc$i")"
@@ -202,6 +213,10 @@ for ((i = 1; i <= RUNS; i++)); do
   summary="$(tail -n 1 "$WORK/sync$i.out")"
   echo "octopost sync: $ENTRIES entries published in $(awk -v w="$wall" 'BEGIN { printf "%.2f", w }') s wall (target ≤ $MAX_WALL s), peak RSS $mb MB  [run $i: cpu ${user} s user + ${sys} s sys; exit $rc; $summary]"
   echo "  phases: $(phases "$WORK/sync$i.err" "$wall")"
+  if [ "${TRACE:-0}" = 1 ]; then  # time inside file-system calls, summed over threads (ledger writes)
+    echo "  syscalls (perf trace, all threads): $(awk '$1 ~ /^(fsync|rename|openat|futex|epoll_wait)$/ { n[$1] += $2; t[$1] += $4 }
+      END { for (k in n) printf "%s %d calls %.2f s; ", k, n[k], t[k] / 1000 }' "$WORK/trace$i.txt")"
+  fi
 
   # verify
   problems=()
