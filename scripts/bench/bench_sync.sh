@@ -211,7 +211,9 @@ for ((i = 1; i <= RUNS; i++)); do
   mb=$(awk -v k="$kb" 'BEGIN { printf "%.0f", k / 1024 }')
   walls+=("$wall")
   summary="$(tail -n 1 "$WORK/sync$i.out")"
-  echo "octopost sync: $ENTRIES entries published in $(awk -v w="$wall" 'BEGIN { printf "%.2f", w }') s wall (target ≤ $MAX_WALL s), peak RSS $mb MB  [run $i: cpu ${user} s user + ${sys} s sys; exit $rc; $summary]"
+  published_n="$(echo "$summary" | awk '$2 == "published," { print $1 }')"
+  [ "$published_n" = "$ENTRIES" ] && what="$ENTRIES" || what="${published_n:-?} of $ENTRIES"
+  echo "octopost sync: $what entries published in $(awk -v w="$wall" 'BEGIN { printf "%.2f", w }') s wall (target ≤ $MAX_WALL s), peak RSS $mb MB  [run $i: cpu ${user} s user + ${sys} s sys; exit $rc; $summary]"
   echo "  phases: $(phases "$WORK/sync$i.err" "$wall")"
   if [ "${TRACE:-0}" = 1 ]; then  # time inside file-system calls, summed over threads (ledger writes)
     echo "  syscalls (perf trace, all threads): $(awk '$1 ~ /^(fsync|rename|openat|futex|epoll_wait)$/ { n[$1] += $2; t[$1] += $4 }
