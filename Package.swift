@@ -32,10 +32,13 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // syncfs(2), which Swift's Glibc module does not declare.
+        .target(name: "COctopostSys"),
         // The domain: posts, config, counting, lint. Never prints, never reads the clock or the environment.
         .target(
             name: "OctopostKit",
             dependencies: [
+                "COctopostSys",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

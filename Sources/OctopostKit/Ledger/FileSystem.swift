@@ -25,6 +25,12 @@ public protocol FileSystem: Sendable {
     /// Every regular file under `directory`, recursively, as paths relative to it, sorted. A missing
     /// directory lists as empty.
     func list(under directory: String) throws(FileSystemError) -> [String]
+    /// Makes every write so far durable, when writes defer that (see `LocalFileSystem.deferSync`).
+    func flush() throws(FileSystemError)
+}
+
+extension FileSystem {
+    public func flush() throws(FileSystemError) {}
 }
 
 /// A file system in memory, for tests and dry runs.

@@ -1,3 +1,4 @@
+import COctopostSys
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -10,11 +11,27 @@ private let sysWrite = Darwin.write
 #endif
 
 /// The real file system, with relative paths resolved against `root` (the repository's work tree).
+///
+/// Every write is atomic (temporary file, rename). By default each is also made durable at once
+/// (fsync of the file and of its folder). With `deferSync`, writes are renamed into place at once,
+/// so a killed process never loses one, and `flush()` makes all of them durable with one `syncfs`:
+/// sync writes a result per request and flushes within 100 ms and before every commit, because two
+/// fsyncs per write cost more than the requests themselves (~4.6 ms each here, 1,600 per 600 entries).
 public struct LocalFileSystem: FileSystem {
     public let root: String
+    public let deferSync: Bool
 
-    public init(root: String) {
+    public init(root: String, deferSync: Bool = false) {
         self.root = root
+        self.deferSync = deferSync
+    }
+
+    public func flush() throws(FileSystemError) {
+        guard deferSync else { return }
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(root, "cannot open") }
+        defer { close(fd) }
+        guard octopost_syncfs(fd) == 0 else { throw failure(root, "cannot flush to disk") }
     }
 
     func absolute(_ path: String) -> String {
@@ -69,7 +86,7 @@ public struct LocalFileSystem: FileSystem {
             }
             written += n
         }
-        if fsync(fd) != 0 {
+        if !deferSync, fsync(fd) != 0 {
             let e = failure(path, "cannot flush to disk")
             close(fd)
             throw e
@@ -78,6 +95,7 @@ public struct LocalFileSystem: FileSystem {
         guard rename(temp, full) == 0 else { throw failure(path, "cannot rename the temporary file into place") }
         ok = true
         // Make the rename itself durable.
+        if deferSync { return }
         let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             _ = fsync(dfd)

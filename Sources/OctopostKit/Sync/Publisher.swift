@@ -7,10 +7,17 @@ actor LedgerBook {
     private(set) var records: [String: LedgerRecord]
     let store: LedgerStore
     private(set) var writeErrors: [String] = []
+    private var lastFlush = Date.distantPast
+    /// Longest time a written result may wait before it is made durable.
+    static let flushInterval: TimeInterval = 0.1
 
-    init(records: [String: LedgerRecord], store: LedgerStore) {
+    /// Time since the run started, for pacing flushes (the engine's clock).
+    let clock: @Sendable () -> Date
+
+    init(records: [String: LedgerRecord], store: LedgerStore, clock: @escaping @Sendable () -> Date) {
         self.records = records
         self.store = store
+        self.clock = clock
     }
 
     func record(_ id: String) -> LedgerRecord? { records[id] }
@@ -27,6 +34,13 @@ actor LedgerBook {
         if entry.status == .published, record.publishedAt == nil { record.publishedAt = entry.publishedAt }
         records[ref.id] = record
         do { try store.write(record) } catch { writeErrors.append("\(error)") }
+        if clock().timeIntervalSince(lastFlush) >= Self.flushInterval { flush() }
+    }
+
+    /// Makes every result written so far durable (one syncfs).
+    func flush() {
+        lastFlush = clock()
+        do { try store.fileSystem.flush() } catch { writeErrors.append("\(error)") }
     }
 
     /// Takes records merged with a remote's (after a lost push race) as the run's own.
@@ -154,6 +168,7 @@ struct Publisher: Sendable {
             }
             await gate.note(await adapter.rateLimit(), now: clock())
             done.append(result)
+            if done.count == parts.count { break }  // the final write below records it, at once
             let saved = done
             await book.update(ref, now: clock()) { $0.segments = saved }
         }

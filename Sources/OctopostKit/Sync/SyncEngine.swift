@@ -67,7 +67,7 @@ public struct SyncEngine: Sendable {
     }
 
     var store: LedgerStore {
-        LedgerStore(fileSystem: LocalFileSystem(root: git.workTree), directory: config.ledgerDirectory)
+        LedgerStore(fileSystem: LocalFileSystem(root: git.workTree, deferSync: true), directory: config.ledgerDirectory)
     }
 
     var credentials: GitCredentials {
@@ -165,7 +165,7 @@ public struct SyncEngine: Sendable {
         }
 
         // Publish.
-        let book = LedgerBook(records: claimed, store: store)
+        let book = LedgerBook(records: claimed, store: store, clock: clock)
         let posts = Dictionary(snapshot.posts.map { ($0.post.id, $0) }, uniquingKeysWith: { a, _ in a })
         let publisher = Publisher(book: book, config: config, clock: clock, sleep: sleep, stop: stop, events: events)
         let head = report.commits.last ?? snapshot.commit
@@ -291,6 +291,7 @@ public struct SyncEngine: Sendable {
             do { try store.write(record) } catch { throw .ledger(error.description) }
             changes[store.path(for: record.id)] = bytes
         }
+        do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
         do {
             let commit = try git.commit(changes: changes, message: message, authorName: config.git.authorName,
                                         authorEmail: config.git.authorEmail, branch: config.git.branch, parent: parent)
