@@ -223,4 +223,93 @@ import Testing
         }
         print("races: \(Self.raceTrials) trials: \(outcomes)")
     }
+
+    // MARK: 3. Secrets
+
+    @Test(.timeLimit(.minutes(3))) func noSecretEverLeavesTheEnvironment() async throws {
+        let telegramToken = "7312456789:AAHk3vQ9xZp2LmN8rT5wY1uE6oI4aS7dF0g"
+        let telegramWrong = "6123456780:AAFqW8eR2tY6uI0oP4aS8dF2gH6jK0lZ4xC"
+        let webhookID = "1298765432109876543", webhookToken = "Zq8xW3vB5nM1kL7jH2gF9dS4aP6oI0uY-tR3eE8wQ2zX5cV7bN1mK4lJ6hG9fD2sA"
+        let webhookURL = "https://discord.com/api/webhooks/\(webhookID)/\(webhookToken)"
+        let webhookWrong = "https://discord.com/api/webhooks/\(webhookID)/Wr0ngT0kenWr0ngT0kenWr0ngT0kenWr0ngT0kenWr0ngT0kenWr0ngT0ken12"
+        let mastodonToken = "Xk9mQ2vL8pR4tW7yB3nC6jH1fG5dS0aZeU4iO8uY2tQ"
+        let blueskyPassword = "h4x2-k9q7-m3w8-p5z1", blueskyWrong = "zz9q-ww8e-rr7t-yy6u"
+        let xKey = "Vq3Lm8Xz2Rk7Tp4Wn9Yb5Hc1J", xSecret = "aB3dE5gH7jK9mN2pQ4sT6vX8zA1cE3gI5kM7oQ9sU1wY3"
+        let xToken = "1500000000000000001-Rt5Yh8Kp2Wm6Qz9Lx3Vn7Bc4Jd1Fg", xTokenSecret = "Nz4Xq8Wk2Pm6Rt9Lv3Yb7Hc1Jd5Fg0Sa4Ke8Ti2Uo6"
+        let gitToken = "ghp_R8x2Kq9Lm4Vt7Wn3Yb6Hc1Jd5Fg0Sa8Ke2Ti"
+        let secrets = [telegramToken, telegramWrong, webhookURL, webhookToken, webhookWrong, mastodonToken, blueskyPassword,
+                       blueskyWrong, xKey, xSecret, xToken, xTokenSecret, gitToken]
+
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        var posts: [String: String] = [:]
+        for (i, targets) in [["mastodon", "bluesky", "telegram", "twitter", "discord"],
+                             ["telegram:alt", "discord:alt", "bluesky:alt"], ["mastodon", "telegram"], ["bluesky", "twitter"],
+                             ["discord", "mastodon"], ["telegram", "bluesky"]].enumerated() {
+            posts["content/s\(i).md"] = PostFile.make(platforms: targets, at: at, body: "secret test s\(i)",
+                                                     segments: i == 2 ? ["secret test s\(i) part 2"] : [])
+        }
+        let config = "timezone: UTC\naccounts:\n  \"telegram:alt\": { chat_id: \"@octo_e2e\" }\n"
+        let world = try await SyncWorld.start(
+            config: config, posts: posts, platforms: [.mastodon, .bluesky, .telegram, .twitter, .discord],
+            overrides: [
+                .mastodon: EmulatorConfiguration(token: mastodonToken),
+                .bluesky: EmulatorConfiguration(token: blueskyPassword, account: "octo.e2e.bsky.social"),
+                .telegram: EmulatorConfiguration(token: telegramToken, account: "@octo_e2e"),
+                .twitter: EmulatorConfiguration(token: xToken, account: xKey),
+                .discord: EmulatorConfiguration(token: webhookToken, account: webhookID, maxHang: 2),
+            ])
+        let summaryFile = try TempDir("octopost-summary")
+        var env = world.environment()
+        for key in env.keys where !key.hasSuffix("_API_BASE") && key != "OCTOPOST_NOW" { env[key] = nil }
+        env.merge([
+            "OCTOPOST_TELEGRAM_BOT_TOKEN": telegramToken, "OCTOPOST_TELEGRAM_CHAT_ID": "@octo_e2e",
+            "OCTOPOST_TELEGRAM_ALT_BOT_TOKEN": telegramWrong,
+            "OCTOPOST_DISCORD_WEBHOOK_URL": webhookURL, "OCTOPOST_DISCORD_ALT_WEBHOOK_URL": webhookWrong,
+            "OCTOPOST_MASTODON_TOKEN": mastodonToken,
+            "OCTOPOST_BLUESKY_IDENTIFIER": "octo.e2e.bsky.social", "OCTOPOST_BLUESKY_APP_PASSWORD": blueskyPassword,
+            "OCTOPOST_BLUESKY_ALT_IDENTIFIER": "octo.e2e.bsky.social", "OCTOPOST_BLUESKY_ALT_APP_PASSWORD": blueskyWrong,
+            "OCTOPOST_TWITTER_API_KEY": xKey, "OCTOPOST_TWITTER_API_SECRET": xSecret,
+            "OCTOPOST_TWITTER_ACCESS_TOKEN": xToken, "OCTOPOST_TWITTER_ACCESS_TOKEN_SECRET": xTokenSecret,
+            "OCTOPOST_GIT_TOKEN": gitToken, "GITHUB_STEP_SUMMARY": summaryFile.path + "/summary.md",
+        ]) { _, new in new }
+        // Failing requests of every kind.
+        await world.sandbox[.mastodon]?.enqueue(SandboxFault(.status(500, retryAfter: nil)), SandboxFault(.status(401, retryAfter: nil)))
+        await world.sandbox[.telegram]?.enqueue(SandboxFault(.garbage(status: 200)), SandboxFault(.status(500, retryAfter: nil)))
+        await world.sandbox[.twitter]?.enqueue(SandboxFault(.html(status: 502)))
+        await world.sandbox[.discord]?.enqueue(SandboxFault(.hang))
+        await world.sandbox[.bluesky]?.enqueue(SandboxFault(.garbage(status: 500), path: "createRecord"))
+
+        var outputs: [String] = []
+        let first = try await Async.octopost(["sync", "--verbose", "--repo", world.path], env: env, timeout: 90)
+        outputs += [first.stdout, first.stderr]
+        #expect(first.status == 1, "permanent failures (401s) make exit 1: \(first.stdout)\(first.stderr)")
+        #expect(Summary(first.stdout).map { $0.published > 0 && $0.failed > 0 && $0.retrying > 0 } == true, "\(first.stdout)")
+        // The retries, later, as JSON.
+        await world.sandbox[.telegram]?.enqueue(SandboxFault(.status(500, retryAfter: nil)))
+        env["OCTOPOST_NOW"] = Timestamp.format(world.t0.addingTimeInterval(120))
+        let second = try await Async.octopost(["sync", "--verbose", "--format", "json", "--repo", world.path], env: env, timeout: 90)
+        outputs += [second.stdout, second.stderr]
+        #expect(second.status == 0 || second.status == 1, "\(second.stderr)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(second.stdout.utf8))) != nil, "json: \(second.stdout)")
+        for extra in [["plan", "--verbose"], ["doctor", "--verbose"], ["plan", "--format", "json"],
+                      ["sync", "--dry-run", "--verbose"]] {
+            let r = try await Async.octopost(extra + ["--repo", world.path], env: env, timeout: 60)
+            outputs += [r.stdout, r.stderr]
+        }
+        let ledgerText = Ledger.rawOnDisk(world.path).values.joined(separator: "\n")
+        #expect(!ledgerText.isEmpty)
+        let log = try await Async.git(["log", "-p", "--all", "--format=%H%n%an <%ae>%n%B"], in: world.path)
+        let reflog = try await Async.git(["reflog", "--all"], in: world.path, check: false)
+        let summary = (try? String(contentsOfFile: summaryFile.path + "/summary.md", encoding: .utf8)) ?? ""
+        #expect(!summary.isEmpty)
+        let places = ["stdout/stderr": outputs.joined(separator: "\n"), "ledger": ledgerText, "git log -p --all": log.stdout,
+                      "reflog": reflog.stdout, "step summary": summary]
+        for secret in secrets {
+            for (name, text) in places {
+                #expect(!text.contains(secret), "\(name) contains the secret \(secret)")
+                #expect(!text.contains(String(secret.suffix(8))), "\(name) contains the tail of \(secret): \(String(secret.suffix(8)))")
+            }
+        }
+        await world.stop()
+    }
 }
