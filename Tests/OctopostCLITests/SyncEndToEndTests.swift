@@ -312,4 +312,164 @@ import Testing
         }
         await world.stop()
     }
+
+    // MARK: 4. Bad input
+
+    static func simplePosts(_ ids: [String], platforms: [String] = ["mastodon"]) -> [String: String] {
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        return Dictionary(uniqueKeysWithValues: ids.map { ("content/\($0).md", PostFile.make(platforms: platforms, at: at, body: "bad input \($0)")) })
+    }
+
+    @Test func aCorruptLedgerFileIsNamedAndTheOtherPostsStillPublish() async throws {
+        var files = Self.simplePosts(["a", "b", "c"])
+        files["ledger/b.json"] = "{ this is not json\n"
+        files["ledger/c.json"] = "{\"id\": \"c\", \"content_sha256\": 5, \"platform_results\": [], \"source\": true}\n"
+        let world = try await SyncWorld.start(posts: files, platforms: [.mastodon])
+        let r = try await world.sync()
+        #expect(r.stderr.contains("ledger/b.json"), "\(r.stderr)")
+        #expect(r.stderr.contains("ledger/c.json"), "\(r.stderr)")
+        #expect(Summary(r.stdout)?.published == 1, "\(r.stdout)")
+        #expect(await world.posts()["mastodon"]?.map(\.text) == ["bad input a"])
+        #expect(Ledger.rawOnDisk(world.path)["b"] == "{ this is not json\n")
+        // Nothing failed or became unknown in this run: exit 0 (SPEC §6); the note is the signal.
+        #expect(r.status == 0, "exit \(r.status): \(r.stderr)")
+        print("corrupt ledger: exit \(r.status); stderr: \(r.stderr)")
+        await world.stop()
+    }
+
+    @Test func aLedgerFileWhosePostWasDeletedIsKeptAndReported() async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["keep", "gone"]), platforms: [.mastodon])
+        #expect(try await world.sync().status == 0)
+        try FileManager.default.removeItem(atPath: world.path + "/content/gone.md")
+        try await Async.git(["commit", "-qam", "delete gone"], in: world.path)
+        let r = try await world.sync(advance: 60)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("ledger/gone.json"), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: world.path + "/ledger/gone.json"))
+        #expect(try await Ledger.committed(world.path)["gone"] != nil)
+        await world.stop()
+    }
+
+    @Test func aRemoteThatRefusesThePushExitsTwoAndSaysSo() async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["p"]), platforms: [.mastodon])
+        let dir = try TempDir("octopost-refuse")
+        // A non-bare remote with its branch checked out and receive.denyCurrentBranch=refuse.
+        try await Async.git(["clone", "-q", world.path, dir.path + "/remote"], in: dir.path)
+        try await Async.git(["config", "receive.denyCurrentBranch", "refuse"], in: dir.path + "/remote")
+        try await Async.git(["remote", "add", "origin", dir.path + "/remote"], in: world.path)
+        let before = try await Async.git(["rev-parse", "main"], in: dir.path + "/remote").stdout
+        let r = try await world.sync(["--push"])
+        let after = try await Async.git(["rev-parse", "main"], in: dir.path + "/remote").stdout
+        print("denyCurrentBranch remote: exit \(r.status), remote moved: \(before != after); stderr: \(r.stderr)")
+        #expect(r.status == 2, "exit \(r.status): \(r.stdout)\(r.stderr)")
+        // libgit2's local transport refuses before receive.denyCurrentBranch is even consulted.
+        #expect(r.stderr.contains("refused") || r.stderr.contains("cannot push"), "\(r.stderr)")
+        #expect(before == after, "the remote's checked-out branch was moved")
+        #expect(await world.posts()["mastodon"]?.isEmpty == true, "nothing may be sent when the claim cannot reach the remote")
+        await world.stop()
+    }
+
+    @Test(.timeLimit(.minutes(3))) func garbageHTMLAndHangsAreRetryingNotACrash() async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["g", "h", "x"], platforms: ["mastodon"]), platforms: [.mastodon])
+        await world.sandbox[.mastodon]?.enqueue(SandboxFault(.garbage(status: 200)), SandboxFault(.html(status: 502)),
+                                                SandboxFault(.hang))
+        let r = try await world.sync(["--format", "json"], timeout: 120)
+        print("garbage/html/hang: exit \(r.status) after \(String(format: "%.1f", r.seconds)) s (no request-timeout option; a hang costs the 30 s default)")
+        #expect(r.status == 0, "retrying is not a failure: \(r.stdout)\(r.stderr)")
+        let doc = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any]
+        #expect(doc?["retrying"] as? Int == 3, "\(r.stdout)")
+        for (id, record) in Ledger.onDisk(world.path) {
+            let entry = Ledger.entries(record)["mastodon"]
+            #expect(entry?["status"] as? String == "retrying", "\(id): \(record)")
+            #expect(entry?["next_attempt_at"] != nil)
+        }
+        // A later run publishes them, once each.
+        let later = try await world.sync(advance: 120, timeout: 60)
+        #expect(later.status == 0, "\(later.stderr)")
+        let texts = await world.posts()["mastodon"]?.map(\.text) ?? []
+        #expect(texts.sorted() == ["bad input g", "bad input h", "bad input x"], "\(texts)")
+        await world.stop()
+    }
+
+    @Test func dryRunTouchesNothingAndSendsNothing() async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["d"], platforms: ["mastodon", "bluesky", "telegram"]))
+        for e in world.sandbox.emulators.values { await e.enqueue(SandboxFault(.status(500, retryAfter: nil))) }
+        let head = try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout
+        let r = try await world.sync(["--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("would publish d"), "\(r.stdout)")
+        for (p, e) in world.sandbox.emulators { #expect(await e.pendingFaults().count == 1, "\(p) received a request") }
+        #expect(try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout == head)
+        #expect(!FileManager.default.fileExists(atPath: world.path + "/ledger"))
+        #expect(try await Async.git(["status", "--porcelain"], in: world.path).stdout.isEmpty)
+        await world.stop()
+    }
+
+    @Test func aBranchOtherThanGitBranchIsExitTwo() async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["w"]), platforms: [.mastodon])
+        try await Async.git(["checkout", "-q", "-b", "feature"], in: world.path)
+        let r = try await world.sync()
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("'main'") && r.stderr.contains("'feature'"), "\(r.stderr)")
+        #expect(await world.posts()["mastodon"]?.isEmpty == true)
+        let dry = try await world.sync(["--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        await world.stop()
+    }
+
+    @Test(.timeLimit(.minutes(3))) func sigtermFinishesInFlightCommitsAndExitsZero() async throws {
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        var posts: [String: String] = [:]
+        for i in 0..<6 {
+            posts["content/t\(i).md"] = PostFile.make(platforms: ["mastodon", "telegram"], at: at, body: "term t\(i) part 1",
+                                                     segments: ["term t\(i) part 2", "term t\(i) part 3"])
+        }
+        let world = try await SyncWorld.start(posts: posts, platforms: [.mastodon, .telegram],
+                                              latency: [.mastodon: 0.4, .telegram: 0.4])
+        let child = try world.spawnSync(["--verbose"])
+        let deadline = Date().addingTimeInterval(30)
+        while !child.stderrSoFar.contains("claimed ") && child.isRunning && Date() < deadline {
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(child.signal(SIGTERM), "the run ended before the signal")
+        let r = await child.wait(timeout: 60)
+        #expect(r.status == 0, "exit \(r.status): \(r.stderr)")
+        #expect(r.stdout.contains("stopped by signal"), "\(r.stdout)")
+        #expect(try await Async.git(["status", "--porcelain"], in: world.path).stdout.isEmpty, "results not committed")
+        let committed = try await Ledger.committed(world.path)
+        var published = 0
+        for (id, text) in committed {
+            for (platform, entry) in Ledger.entries(Ledger.parse(text)) {
+                let status = entry["status"] as? String
+                #expect(status == "published" || status == "pending", "\(id) \(platform): \(status ?? "nil")")
+                if status == "published" { published += 1 }
+            }
+        }
+        #expect(published < 12, "SIGTERM came too late to test anything")
+        // Every post sent is in the committed ledger; the next run finishes without sending anything twice.
+        let rest = try await world.sync(advance: 60)
+        #expect(rest.status == 0, "\(rest.stderr)")
+        for (platform, list) in await world.posts() {
+            #expect(list.count == 18 && Set(list.map(\.text)).count == 18, "\(platform): \(list.map(\.text).sorted())")
+        }
+        await world.stop()
+    }
+
+    /// A run killed inside libgit2 leaves a lock file; the next run must not be stuck behind it forever.
+    @Test(arguments: ["refs/heads/main.lock", "index.lock"])
+    func aStaleLockFileFromAKilledRunDoesNotWedgeSync(lock: String) async throws {
+        let world = try await SyncWorld.start(posts: Self.simplePosts(["l"]), platforms: [.mastodon])
+        let lockPath = world.path + "/.git/" + lock
+        FileManager.default.createFile(atPath: lockPath, contents: Data("0000000000000000000000000000000000000000\n".utf8))
+        // As old as a killed run's would be when the next scheduled run comes.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: lockPath)
+        let r = try await world.sync(advance: 0)
+        print("stale \(lock): exit \(r.status); stderr: \(r.stderr)")
+        let again = try await world.sync(advance: Self.lease)
+        print("stale \(lock), next run: exit \(again.status); stderr: \(again.stderr)")
+        #expect(r.status == 0 || again.status == 0, "sync is wedged by a stale \(lock): \(again.stderr)")
+        #expect(await world.posts()["mastodon"]?.count == 1)
+        await world.stop()
+    }
 }
