@@ -5,7 +5,7 @@ import Testing
 
 /// End-to-end: the built binary against in-process emulators, trying to break SPEC §7's promise
 /// (never a double post, never a lost result, never a leaked token).
-@Suite struct SyncEndToEndTests {
+@Suite(.serialized) struct SyncEndToEndTests {
     // MARK: 1. Crash safety
 
     /// SIGKILLs wanted across all trials (each trial kills 1–3 runs in a row, then lets one finish).
