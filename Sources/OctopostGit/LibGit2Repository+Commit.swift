@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 import OctopostKit
 
 // Writing: commits built in memory, compare-and-swap branch updates, fast-forward and reset.
@@ -9,6 +10,7 @@ extension LibGit2Repository {
     ) throws(GitError) -> String {
         try locked { () throws(GitError) -> String in
             let refName = try validateBranchName(branch)
+            removeStaleLocks(refName)
             let writes = try changes.map { (path, bytes) throws(GitError) -> (String, [UInt8]?) in
                 (try Self.validatedTreePath(path), bytes)
             }.sorted { $0.0 < $1.0 }
@@ -78,6 +80,7 @@ extension LibGit2Repository {
     public func fastForward(branch: String, to commit: String) throws(GitError) {
         try locked { () throws(GitError) in
             let refName = try validateBranchName(branch)
+            removeStaleLocks(refName)
             var target = try commitOid(commit)
             var current = try branchTip(refName)
             guard var currentOid = current else {
@@ -98,6 +101,7 @@ extension LibGit2Repository {
     public func resetBranch(_ branch: String, to commit: String) throws(GitError) {
         try locked { () throws(GitError) in
             let refName = try validateBranchName(branch)
+            removeStaleLocks(refName)
             let target = try commitOid(commit)
             let current = try branchTip(refName)
             try checkoutIfCheckedOut(branch, target: target)
@@ -106,6 +110,21 @@ extension LibGit2Repository {
     }
 
     // MARK: - Helpers (lock held)
+
+    /// A lock file no git operation holds this long: a run (octopost's, or git's) was killed inside it.
+    /// Without this, every later sync would fail on it until a human deleted it.
+    static let staleLockAge: TimeInterval = 600
+
+    /// Removes `<ref>.lock` and `index.lock` when they are older than `staleLockAge` (a live operation holds
+    /// a lock for milliseconds; a lease is ten minutes).
+    func removeStaleLocks(_ refName: String, now: Date = Date()) {
+        let fm = FileManager.default
+        for path in [gitDirectory + "/" + refName + ".lock", gitDirectory + "/index.lock"] {
+            guard let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > Self.staleLockAge else { continue }
+            try? fm.removeItem(atPath: path)
+        }
+    }
 
     /// The commit `refName` points at, or nil when the ref does not exist.
     private func branchTip(_ refName: String) throws(GitError) -> git_oid? {

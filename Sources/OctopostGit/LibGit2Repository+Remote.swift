@@ -162,15 +162,19 @@ extension LibGit2Repository {
             var specs = refspecs.strarray
             let rc = withExtendedLifetime(state) { git_remote_push(remoteHandle, &specs, &options) }
 
-            if rc == GIT_ENONFASTFORWARD.code {
+            if rc == GIT_ENONFASTFORWARD.code || rc == GIT_ELOCKED.code {
                 throw .nonFastForward(state.describe(lastErrorMessage(rc, redact: redact)))
             }
             try state.check(rc, "cannot push '\(branch)' to remote '\(remote)'")
             // The transport succeeded; the remote may still have refused the ref.
             if let rejection = state.rejections.first {
                 let status = rejection.status.lowercased()
+                // A ref lock held by another push (libgit2's local transport: "failed to create locked file";
+                // git-receive-pack: "cannot lock ref", "failed to lock") is a lost race too: fetch and replan.
                 if status.contains("non-fast-forward") || status.contains("fetch first")
                     || status.contains("not a fast forward") || status.contains("stale info")
+                    || status.contains("locked file") || status.contains("cannot lock ref")
+                    || status.contains("failed to lock")
                 {
                     throw .nonFastForward(state.describe("\(rejection.ref): \(rejection.status)"))
                 }

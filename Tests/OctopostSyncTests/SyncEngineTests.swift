@@ -233,4 +233,23 @@ import Testing
         #expect(log[0] == "octopost: published 1 entry [skip ci]")
         #expect(try gitCLI(["status", "--porcelain"], in: repo.path).isEmpty)
     }
+
+    /// A run killed after writing a result and before its final commit: the next run commits that result,
+    /// even when the record has nothing left to do (found end to end, SyncEndToEndTests).
+    @Test func resultsAKilledRunLeftOnDiskAreCommittedByTheNextRun() async throws {
+        let repo = try SyncRepo(posts: ["p": post("mastodon"), "q": post("mastodon", body: "Other")])
+        let fake = FakePlatforms()
+        _ = try await repo.engine(now: t0, adapters: fake).run()
+        // Simulate the kill: the last commit (the results) never happened; the files on disk stay.
+        try gitCLI(["reset", "-q", "--soft", "HEAD~1"], in: repo.path)
+        try gitCLI(["reset", "-q"], in: repo.path)
+        #expect(!(try gitCLI(["status", "--porcelain"], in: repo.path)).isEmpty)
+        let again = try await repo.engine(now: t0.addingTimeInterval(601), adapters: fake).run()
+        #expect(again.entries.isEmpty)
+        #expect(fake.calls.count == 2)
+        #expect(try gitCLI(["status", "--porcelain"], in: repo.path).isEmpty)
+        #expect(try repo.log()[0] == "octopost: record 2 results an interrupted run left uncommitted [skip ci]")
+        let committed = try gitCLI(["show", "HEAD:ledger/p.json"], in: repo.path)
+        #expect(committed.contains("\"status\": \"published\""))
+    }
 }

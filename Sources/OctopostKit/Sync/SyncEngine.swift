@@ -130,11 +130,16 @@ public struct SyncEngine: Sendable {
             do {
                 claimed = try Lease.claim(records, entries: p.due.map(\.ref), runID: runID, now: clock())
             } catch { throw .ledger("cannot claim \(error.entry): \(error.description)") }
-            let touched = Set(p.records.keys).union(p.due.map(\.id))
-            if touched.isEmpty { return report }
             let head = snapshot.commit
+            // Results a killed run wrote to disk but never committed: the plan already trusts them, so they
+            // ride along with this commit (otherwise a record with nothing left to do would never reach git).
+            let uncommitted = uncommittedRecords(ledger.records.keys, at: head)
+            let touched = Set(p.records.keys).union(p.due.map(\.id)).union(uncommitted)
+            if touched.isEmpty { return report }
             let message = p.due.isEmpty
-                ? "octopost: record \(p.transitions.count) change\(p.transitions.count == 1 ? "" : "s") [skip ci]"
+                ? (p.transitions.isEmpty
+                    ? "octopost: record \(uncommitted.count) result\(uncommitted.count == 1 ? "" : "s") an interrupted run left uncommitted [skip ci]"
+                    : "octopost: record \(p.transitions.count) change\(p.transitions.count == 1 ? "" : "s") [skip ci]")
                 : "octopost: claim \(p.due.count) entr\(p.due.count == 1 ? "y" : "ies") (run \(runID)) [skip ci]"
             let commit = try commitRecords(touched.map { claimed[$0]! }, message: message, parent: head)
             report.commits.append(commit)
@@ -281,6 +286,20 @@ public struct SyncEngine: Sendable {
         } catch {
             throw .git(error as? GitError ?? .failed("\(error)"))
         }
+    }
+
+    /// Ids whose ledger file in the working tree differs from the one committed at `head` (a run was killed
+    /// after writing a result and before its final commit).
+    func uncommittedRecords(_ ids: some Sequence<String>, at head: String) -> Set<String> {
+        let store = self.store
+        var out: Set<String> = []
+        for id in ids {
+            let path = store.path(for: id)
+            guard let onDisk = try? store.fileSystem.read(path) else { continue }
+            let committed = try? git.readFile(path, at: head)
+            if committed != onDisk { out.insert(id) }
+        }
+        return out
     }
 
     /// Writes each record's file (atomic) and commits exactly those files on the branch.
