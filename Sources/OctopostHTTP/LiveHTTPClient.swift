@@ -44,9 +44,10 @@ public struct LiveHTTPClient: OctopostKit.HTTPClient {
 
     static func transportError(_ error: any Error) -> HTTPTransportError {
         if let e = error as? HTTPClientError {
-            if [.deadlineExceeded, .readTimeout, .connectTimeout, .getConnectionFromPoolTimeout, .writeTimeout].contains(e) {
-                return .timeout
+            if [.connectTimeout, .getConnectionFromPoolTimeout].contains(e) {
+                return .notSent("could not connect in time")
             }
+            if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return .timeout }
             if e == .remoteConnectionClosed { return .connection("the connection closed before an answer came") }
             if [.invalidURL, .emptyHost, .emptyScheme].contains(e) { return .invalidURL }
             if e == .bodyLengthMismatch { return .connection("the answer was cut short") }
@@ -55,14 +56,16 @@ public struct LiveHTTPClient: OctopostKit.HTTPClient {
         if error is NIOTooManyBytesError { return .connection("the answer is larger than \(maxBodyBytes) bytes") }
         if let e = error as? IOError {
             switch e.errnoCode {
-            case ECONNREFUSED: return .connection("connection refused")
+            case ECONNREFUSED: return .notSent("connection refused")
             case ECONNRESET: return .connection("connection reset")
             case ETIMEDOUT: return .timeout
             default: return .connection("network error (errno \(e.errnoCode))")
             }
         }
         if error is CancellationError { return .connection("cancelled") }
-        return .connection("could not connect")
+        // SwiftNIO's connect failure (NIOPosix.NIOConnectionError: every address refused or unreachable).
+        if String(describing: type(of: error)) == "NIOConnectionError" { return .notSent("could not connect") }
+        return .connection("the request failed")
     }
 
     /// The error's case name alone (no associated text, which could hold a host or path).

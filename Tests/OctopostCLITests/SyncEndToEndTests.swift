@@ -55,7 +55,7 @@ import Testing
         await probe.stop()
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
         #expect(Summary(clean.stdout)?.published == 15, "\(clean.stdout)")
-        let duration = clean.seconds
+        var duration = clean.seconds
         var kills = 0
         var phases: [String: Int] = [:]
         var lockSightings: [String] = []
@@ -88,6 +88,8 @@ import Testing
                     } else {
                         log.append("run \(run): finished before the kill (exit \(r.status))")
                         completed = r
+                        // The probe ran slower than runs do now (a loaded machine): aim earlier.
+                        duration = max(0.02, duration * 0.7)
                     }
                 } else {
                     let r = await child.wait(timeout: 60)

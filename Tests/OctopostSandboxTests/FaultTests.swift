@@ -190,8 +190,8 @@ import Testing
             _ = try await client.send(HTTPRequest(method: "POST", url: url, body: Data("{}".utf8), timeout: 2))
             Issue.record("expected the closed port to refuse")
         } catch {
-            guard case .connection(let reason) = error else {
-                Issue.record("expected .connection, got \(error)")
+            guard case .notSent(let reason) = error else {
+                Issue.record("a closed port is a request that was never sent: expected .notSent, got \(error)")
                 return
             }
             #expect(!reason.contains("SECRET"))

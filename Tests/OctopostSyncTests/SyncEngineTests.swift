@@ -252,4 +252,45 @@ import Testing
         let committed = try gitCLI(["show", "HEAD:ledger/p.json"], in: repo.path)
         #expect(committed.contains("\"status\": \"published\""))
     }
+
+    /// A lost answer (timeout after sending): resent only where that cannot post twice.
+    @Test func aLostAnswerIsResentOnlyWhereThatIsSafe() async throws {
+        let repo = try SyncRepo(posts: ["p": post("mastodon, bluesky, telegram, slack")])
+        let fake = FakePlatforms()
+        fake.modes = ["mastodon": [.idempotent(window: RecoveryMode.mastodonWindow)], "bluesky": [.deterministicKey],
+                      "slack": [.lookup]]
+        let lost = PublishError(.transient, "no answer (timed out)", uncertain: true)
+        for target in ["mastodon", "bluesky", "telegram", "slack"] { fake.behaviour[target] = { _ in lost } }
+        var engine = try repo.engine(now: t0, adapters: fake)
+        engine.sleep = { _ in }
+        let report = try await engine.run()
+        let r = try #require(try repo.record("p"))
+        #expect(r.platformResults["mastodon"]?.status == .retrying)
+        #expect(r.platformResults["bluesky"]?.status == .retrying)
+        #expect(r.platformResults["slack"]?.status == .retrying)
+        #expect(r.platformResults["telegram"]?.status == .unknown)
+        #expect(r.platformResults["telegram"]?.error?.contains("octopost retry p --platform telegram") == true)
+        #expect(report.hasFailures)
+        // Nothing resends the unknown one by itself.
+        for target in ["mastodon", "bluesky", "telegram", "slack"] { fake.behaviour[target] = nil }
+        _ = try await repo.engine(now: t0.addingTimeInterval(3600), adapters: fake).run()
+        #expect(fake.calls.filter { $0.target == "telegram" }.count == 1)
+        #expect(try repo.record("p")?.platformResults["telegram"]?.status == .unknown)
+    }
+
+    @Test func aLostAnswerFoundOnTheAccountIsPublished() async throws {
+        let repo = try SyncRepo(posts: ["p": post("slack")])
+        let fake = FakePlatforms()
+        fake.modes = ["slack": [.lookup]]
+        let key = Publisher.idempotencyKey(id: "p", target: "slack", index: 0,
+                                           contentSHA256: PostSnapshot.sha256Hex(Array(post("slack").utf8)))
+        fake.existing[key] = SegmentResult(postID: "found-1", postURL: "https://slack.example/found-1")
+        fake.behaviour["slack"] = { _ in PublishError(.transient, "connection dropped", uncertain: true) }
+        var engine = try repo.engine(now: t0, adapters: fake)
+        engine.sleep = { _ in }
+        _ = try await engine.run()
+        let e = try #require(try repo.record("p")?.platformResults["slack"])
+        #expect(e.status == .published)
+        #expect(e.postID == "found-1")
+    }
 }

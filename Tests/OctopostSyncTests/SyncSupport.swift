@@ -122,6 +122,8 @@ final class FakePlatforms: @unchecked Sendable {
     var existing: [String: SegmentResult] = [:]
     /// How long each request takes.
     var delay: TimeInterval = 0
+    /// Recovery modes by target key (default: none).
+    var modes: [String: [RecoveryMode]] = [:]
 
     var calls: [Call] { lock.withLock { _calls } }
 
@@ -140,7 +142,7 @@ final class FakePlatforms: @unchecked Sendable {
 struct FakeAdapter: PlatformAdapter {
     let target: PlatformTarget
     let platforms: FakePlatforms
-    var recoveryModes: [RecoveryMode] { [] }
+    var recoveryModes: [RecoveryMode] { platforms.modes[target.key] ?? [] }
 
     func publish(_ part: OutgoingPart, of post: Post) async throws(PublishError) -> SegmentResult {
         if platforms.delay > 0 { try? await Task.sleep(nanoseconds: UInt64(platforms.delay * 1e9)) }

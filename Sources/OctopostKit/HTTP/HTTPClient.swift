@@ -36,8 +36,12 @@ public struct HTTPResponse: Sendable {
 
 /// Failures below HTTP: no answer at all.
 public enum HTTPTransportError: Error, Sendable, Equatable {
+    /// No answer in time: the request may have arrived and been acted on.
     case timeout
+    /// The connection failed after it was made: the request may have arrived.
     case connection(String)
+    /// No connection could be made: the request certainly did not arrive.
+    case notSent(String)
     case invalidURL
 }
 

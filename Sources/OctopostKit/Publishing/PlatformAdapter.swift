@@ -8,12 +8,18 @@ public struct PublishError: Error, Sendable, Equatable {
     /// The platform said not to try before this instant (Retry-After, rate-limit reset).
     public var notBefore: Date?
     public var httpStatus: Int?
+    /// The request may have been acted on although no usable answer came (a timeout or a dropped
+    /// connection after sending, a 2xx that is not the expected JSON). Resending is safe only where the
+    /// platform deduplicates or can be asked; elsewhere the entry becomes `unknown` (SPEC §7: never twice).
+    public var uncertain: Bool
 
-    public init(_ kind: ErrorKind, _ message: String, notBefore: Date? = nil, httpStatus: Int? = nil) {
+    public init(_ kind: ErrorKind, _ message: String, notBefore: Date? = nil, httpStatus: Int? = nil,
+                uncertain: Bool = false) {
         self.kind = kind
         self.message = message
         self.notBefore = notBefore
         self.httpStatus = httpStatus
+        self.uncertain = uncertain
     }
 }
 

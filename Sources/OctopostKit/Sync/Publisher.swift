@@ -164,7 +164,15 @@ struct Publisher: Sendable {
             } catch {
                 if let notBefore = error.notBefore { await gate.block(until: notBefore) }
                 await gate.note(await adapter.rateLimit(), now: clock())
-                return await fail(ref, error, events: events)
+                guard error.uncertain else { return await fail(ref, error, events: events) }
+                switch await settle(part, of: post, ref: ref, adapter: adapter) {
+                case .found(let existing):
+                    result = existing
+                case .resendable:
+                    return await fail(ref, error, events: events)
+                case .unknown:
+                    return await markUnknown(ref, error, platform: entry.target.platform, posted: done)
+                }
             }
             await gate.note(await adapter.rateLimit(), now: clock())
             done.append(result)
@@ -190,6 +198,56 @@ struct Publisher: Sendable {
             e.publishedAt = stamp
         }
         let result = SyncEntryResult(id: ref.id, platform: key, status: .published, postURL: final.first?.postURL)
+        events(.entryFinished(result))
+        return result
+    }
+
+    enum Settlement { case found(SegmentResult), resendable, unknown }
+
+    /// A request whose answer was lost may have been acted on. Resend only where that cannot make a
+    /// second post (the platform deduplicates the key); else look for it on the account; else nobody
+    /// can tell, and the entry becomes `unknown` for a human (SPEC §7: at most once).
+    func settle(_ part: OutgoingPart, of post: Post, ref: EntryRef, adapter: any PlatformAdapter) async -> Settlement {
+        let now = clock()
+        let first = await book.entry(ref)?.firstAttemptDate ?? now
+        for mode in adapter.recoveryModes {
+            switch mode {
+            case .deterministicKey:
+                return .resendable
+            case .idempotent(let window) where now < first.addingTimeInterval(window):
+                return .resendable
+            case .idempotent:
+                continue
+            case .lookup:
+                // Twice, a moment apart: a post may take a moment to show on the account.
+                for attempt in 0..<2 {
+                    if attempt > 0 { await sleep(2) }
+                    if let found = try? await adapter.findExisting(part, of: post, since: first.addingTimeInterval(-3600)) {
+                        return .found(found)
+                    }
+                }
+                return .resendable
+            }
+        }
+        return .unknown
+    }
+
+    func markUnknown(_ ref: EntryRef, _ error: PublishError, platform: Platform, posted: [SegmentResult]) async
+        -> SyncEntryResult {
+        let message = "\(error.message): the request may have reached \(platform.displayName) and \(platform.displayName) "
+            + "cannot be asked; check there, then `octopost retry \(ref.id) --platform \(ref.target)` if it is missing"
+        let kept = posted
+        await book.update(ref, now: clock()) { e in
+            e.status = .unknown
+            e.success = false
+            e.error = message
+            e.errorKind = error.kind
+            e.segments = kept.isEmpty ? nil : kept
+            e.nextAttemptAt = nil
+            e.runID = nil
+            e.leaseUntil = nil
+        }
+        let result = SyncEntryResult(id: ref.id, platform: ref.target, status: .unknown, error: message)
         events(.entryFinished(result))
         return result
     }

@@ -76,10 +76,15 @@ struct AdapterTransport: Sendable {
         do {
             return try await client.send(request)
         } catch {
+            let sentSomething = request.method != "GET"
             switch error {
             case .timeout:
-                throw PublishError(.transient, "no answer from \(platform.displayName) (timed out); will retry")
+                throw PublishError(.transient, "no answer from \(platform.displayName) (timed out)",
+                                   uncertain: sentSomething)
             case .connection(let reason):
+                throw PublishError(.transient, "the connection to \(platform.displayName) failed: \(redact(reason))",
+                                   uncertain: sentSomething)
+            case .notSent(let reason):
                 throw PublishError(.transient, "could not reach \(platform.displayName): \(redact(reason)); will retry")
             case .invalidURL:
                 throw PublishError(.permanent, "the \(platform.displayName) request URL is not valid; "
@@ -93,7 +98,8 @@ struct AdapterTransport: Sendable {
     func json(_ response: HTTPResponse, what: String = "") throws(PublishError) -> JSONValue {
         guard let value = JSONValue.parse(response.body) else {
             throw PublishError(.transient, "unexpected answer from \(platform.displayName)\(what.isEmpty ? "" : " (\(what))"): "
-                + "not JSON (HTTP \(response.status)); will retry", httpStatus: response.status)
+                + "not JSON (HTTP \(response.status))", httpStatus: response.status,
+                uncertain: HTTPStatusClass.isSuccess(response.status))
         }
         return value
     }
