@@ -141,7 +141,7 @@ public struct SyncEngine: Sendable {
                     ? "octopost: record \(uncommitted.count) result\(uncommitted.count == 1 ? "" : "s") an interrupted run left uncommitted [skip ci]"
                     : "octopost: record \(p.transitions.count) change\(p.transitions.count == 1 ? "" : "s") [skip ci]")
                 : "octopost: claim \(p.due.count) entr\(p.due.count == 1 ? "y" : "ies") (run \(runID)) [skip ci]"
-            let commit = try commitRecords(touched.map { claimed[$0]! }, message: message, parent: head)
+            let commit = try commitRecords(touched.sorted().compactMap { claimed[$0] }, message: message, parent: head)
             report.commits.append(commit)
             if !push { break }
             do {

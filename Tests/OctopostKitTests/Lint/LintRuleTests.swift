@@ -130,4 +130,21 @@ struct FakeMedia: MediaInspector {
         let d = lint("---\nplatforms: [slack]\noptions:\n  mastodon: {visibility: public}\n---\nhi\n")
         #expect(d.map(\.rule) == ["unused-option"])
     }
+
+    struct FakeReader: PostFileReader {
+        var files: [String: Result<[UInt8], FileReadProblem>]
+        func read(_ path: String) -> Result<[UInt8], FileReadProblem> { files[path] ?? .failure(.missing) }
+    }
+
+    /// An unreadable file (permissions; as root the real one cannot be made) is named, the rest linted.
+    @Test func unreadableFilesAreReportedAndTheRestLinted() {
+        let reader = FakeReader(files: [
+            "content/locked.md": .failure(.unreadable("Permission denied")),
+            "content/ok.md": .success(Array("---\nplatforms: [slack]\n---\nhi\n".utf8)),
+        ])
+        let report = Linter(config: config, media: media).lint(paths: ["content/locked.md", "content/ok.md"], reader: reader)
+        #expect(report.files == 2)
+        #expect(report.posts.map(\.source) == ["content/ok.md"])
+        #expect(report.diagnostics.map(\.formatted) == ["content/locked.md:1:1: error: cannot be read: Permission denied [file]"])
+    }
 }
