@@ -382,8 +382,15 @@ import Testing
         #expect(doc?["retrying"] as? Int == 3, "\(r.stdout)")
         for (id, record) in Ledger.onDisk(world.path) {
             let entry = Ledger.entries(record)["mastodon"]
-            #expect(entry?["status"] as? String == "retrying", "\(id): \(record)")
-            #expect(entry?["next_attempt_at"] != nil)
+            // The 502 certainly failed: retrying. Garbage on a 200 and a hang may have been acted on: kept
+            // `publishing` with the lease ended and no run holding it, for the next run to settle safely.
+            switch entry?["status"] as? String {
+            case "retrying": #expect(entry?["next_attempt_at"] != nil, "\(id): \(record)")
+            case "publishing":
+                #expect(entry?["run_id"] == nil, "\(id): \(record)")
+                #expect(entry?["lease_until"] != nil)
+            default: Issue.record("\(id): \(record)")
+            }
         }
         // A later run publishes them, once each.
         let later = try await world.sync(advance: 120, timeout: 60)

@@ -33,4 +33,9 @@ import Testing
     @Test func naiveWithoutZoneIsAnError() {
         #expect(throws: Timestamp.ParseError.self) { try Timestamp.resolve("2026-04-10T09:00:00", timeZone: nil) }
     }
+
+    @Test func formattingNeverTraps() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: .infinity)) == "9999-12-31T23:59:59Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59Z")
+    }
 }

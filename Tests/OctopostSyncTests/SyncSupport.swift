@@ -98,7 +98,8 @@ final class SyncRepo: @unchecked Sendable {
         return SyncEngine(git: git, config: loaded.config, environment: environment,
                           http: ClosureHTTPClient { _ throws(HTTPTransportError) in throw .connection("no network in tests") },
                           adapters: { context throws(PublishError) in FakeAdapter(target: context.target, platforms: adapters) },
-                          recovery: recovery ?? Planner.defaultRecovery,
+                          // The planner learns each fake platform's recovery modes, as the CLI does from the registry.
+                          recovery: recovery ?? { target in adapters.modes[target.key] ?? Planner.defaultRecovery(target) },
                           clock: { now }, sleep: { _ in }, runID: "run-\(UUID().uuidString.prefix(6))", push: push,
                           dryRun: dryRun, stop: stop)
     }

@@ -47,7 +47,15 @@ struct SyncCommand: AsyncParsableCommand {
         defer { signals.cancel() }
         var worst: Int32 = 0
         repeat {
-            let code = try await runOnce(env: env, stop: stop)
+            let code: Int32
+            do {
+                code = try await runOnce(env: env, stop: stop)
+            } catch let exit as ExitCode where watch && exit.rawValue == 2 && !stop.isSet {
+                // --watch keeps going through a failed tick (a fetch that timed out, a busy remote);
+                // the error was printed. Config and branch errors repeat every tick, visibly.
+                Console.error("octopost: this check failed; next check in \(interval)")
+                code = 2
+            }
             worst = max(worst, code)
             if !watch || stop.isSet { break }
             let seconds = DurationText.parse(interval) ?? 60

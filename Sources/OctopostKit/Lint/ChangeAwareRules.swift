@@ -52,7 +52,8 @@ public struct ChangeAwareRules: Sendable {
                         + "add 'id: \(old.post.id)' to keep its ledger entry, or it would be published again"))
                 continue
             }
-            let contentChanged = old.map { readWorkTree(newPath) != $0.bytes } ?? true
+            // What the post says, not its bytes: a move that adds `id:` to keep the ledger entry is no edit.
+            let contentChanged = old.map { Self.fingerprint($0.post) != Self.fingerprint(post) } ?? true
             let effectiveStatus = newStatus ?? oldStatus
             if let s = effectiveStatus, s == .published || s == .publishing, contentChanged {
                 out.append(Diagnostic(file: newPath, rule: "published-immutable",
@@ -70,15 +71,27 @@ public struct ChangeAwareRules: Sendable {
         return out
     }
 
+    /// Everything a post publishes, without where it is written or its `id:` line.
+    static func fingerprint(_ post: Post) -> String {
+        var parts: [String] = [post.content, post.platforms.map(\.value.key).joined(separator: ","),
+                               post.scheduledFor?.value.raw ?? "", String(post.draft), post.labels.joined(separator: ","),
+                               post.title?.value ?? "", post.contentWarning?.value ?? ""]
+        parts += post.media.images.map { "\($0.url.value)|\($0.altText?.value ?? "")" }
+        parts.append((post.media.video?.url.value ?? "") + "|" + (post.media.video?.thumbnailURL?.value ?? ""))
+        for segment in post.segments {
+            parts.append(segment.content.value)
+            parts += segment.media.map { "\($0.url.value)|\($0.altText?.value ?? "")" }
+        }
+        for (platform, options) in post.options.sorted(by: { $0.key < $1.key }) {
+            parts += options.sorted { $0.key < $1.key }.map { "\(platform.rawValue).\($0.key)=\($0.value.value)" }
+        }
+        return parts.joined(separator: "\u{1F}")
+    }
+
     func status(of id: String, at commit: String) throws(GitError) -> PostStatus? {
         let path = config.ledgerDirectory + "/" + id + ".json"
         guard let bytes = try git.readFile(path, at: commit),
               let record = try? LedgerRecord.decode(bytes, file: path) else { return nil }
         return LedgerRecord.deriveStatus(record.platformResults.values.map(\.status))
-    }
-
-    func readWorkTree(_ path: String) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: git.workTree + "/" + path) else { return nil }
-        return [UInt8](data)
     }
 }

@@ -151,8 +151,8 @@ public enum ConfigLoader {
                     }
                     var delays: [TimeInterval] = []
                     for item in seq {
-                        guard let s = item.scalar?.string, let d = DurationText.parse(s), d > 0 else {
-                            fail(walker.location(item), "type", "retry delay must be a duration such as 90s, 5m or 1h")
+                        guard let s = item.scalar?.string, let d = DurationText.parse(s), d > 0, d <= 31_622_400 else {
+                            fail(walker.location(item), "type", "retry delay must be a duration such as 90s, 5m or 1h (at most a year)")
                             continue
                         }
                         delays.append(d)
@@ -160,8 +160,8 @@ public enum ConfigLoader {
                     config.retryDelays = delays
                 }
             case "stale_after":
-                guard let s = v.scalar?.string, let d = DurationText.parse(s), d > 0 else {
-                    fail(loc, "type", "'stale_after' must be a duration such as 7d or 48h"); continue
+                guard let s = v.scalar?.string, let d = DurationText.parse(s), d > 0, d <= 31_622_400 else {
+                    fail(loc, "type", "'stale_after' must be a duration such as 7d or 48h (at most a year)"); continue
                 }
                 config.staleAfter = d
             case "accounts":
@@ -226,7 +226,11 @@ public enum ConfigLoader {
 
     /// Loopback hosts, where plain http is allowed (tests, the sandbox).
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        // 127.0.0.0/8 written as a dotted IPv4 address (not a name such as 127.example.com).
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && UInt8(p) != nil }
     }
 
     static func ianaZone(_ name: String) -> TimeZone? {

@@ -145,7 +145,10 @@ public enum Timestamp {
 
     /// `2026-04-10T09:00:00Z` (whole seconds, UTC), the form octopost writes.
     public static func format(_ date: Date) -> String {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        // Clamped to years 0001–9999: a huge Retry-After or delay must never trap.
+        let raw = date.timeIntervalSince1970
+        let bounded = raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : 253_402_300_799
+        let total = Int(bounded.rounded(.down))
         var days = total / 86_400
         var secs = total % 86_400
         if secs < 0 { secs += 86_400; days -= 1 }

@@ -114,13 +114,15 @@ struct Publisher: Sendable {
         let limits = entry.target.platform.mediaLimits
         let parts = limits.supportsThreads ? post.parts : Array(post.parts.prefix(1))
         var done = await book.entry(ref)?.segments ?? []
+        // The key must not change between a request whose answer was lost and its resend: it is fixed by
+        // the round's first attempt (set at the claim, kept until the entry is released or edited).
+        let round = await book.entry(ref)?.firstAttemptAt ?? contentSHA256
 
         func outgoing(_ index: Int) -> OutgoingPart {
             let p = parts[index]
             return OutgoingPart(index: index, text: p.text, media: p.media,
                                 parent: done.last, root: done.first,
-                                idempotencyKey: Self.idempotencyKey(id: post.id, target: key, index: index,
-                                                                    contentSHA256: contentSHA256))
+                                idempotencyKey: Self.idempotencyKey(id: post.id, target: key, index: index, round: round))
         }
 
         if entry.lookupFirst, done.count < parts.count {
@@ -128,7 +130,8 @@ struct Publisher: Sendable {
             while done.count < parts.count {
                 let found: SegmentResult?
                 do { found = try await adapter.findExisting(outgoing(done.count), of: post, since: since) } catch {
-                    return await fail(ref, error, events: events)
+                    // Could not look: still uncertain, never a blind resend.
+                    return await keepUncertain(ref, error, posted: done)
                 }
                 guard let found else { break }
                 done.append(found)
@@ -169,7 +172,7 @@ struct Publisher: Sendable {
                 case .found(let existing):
                     result = existing
                 case .resendable:
-                    return await fail(ref, error, events: events)
+                    return await keepUncertain(ref, error, posted: done)
                 case .unknown:
                     return await markUnknown(ref, error, platform: entry.target.platform, posted: done)
                 }
@@ -219,17 +222,51 @@ struct Publisher: Sendable {
             case .idempotent:
                 continue
             case .lookup:
-                // Twice, a moment apart: a post may take a moment to show on the account.
+                // Twice, a moment apart: a post may take a moment to show on the account. A lookup that
+                // fails leaves it uncertain (the next run looks first again).
                 for attempt in 0..<2 {
                     if attempt > 0 { await sleep(2) }
-                    if let found = try? await adapter.findExisting(part, of: post, since: first.addingTimeInterval(-3600)) {
-                        return .found(found)
+                    do {
+                        if let found = try await adapter.findExisting(part, of: post, since: first.addingTimeInterval(-3600)) {
+                            return .found(found)
+                        }
+                    } catch {
+                        return .resendable
                     }
                 }
                 return .resendable
             }
         }
         return .unknown
+    }
+
+    /// A lost answer that a later run can settle safely: the entry stays `publishing` with its lease
+    /// ended, so the planner applies the platform's recovery again when it is resent (the idempotency
+    /// window checked then, a lookup first, or `unknown`), never a plain retry. After as many tries as
+    /// the retry schedule allows, it becomes `unknown`.
+    func keepUncertain(_ ref: EntryRef, _ error: PublishError, posted: [SegmentResult]) async -> SyncEntryResult {
+        let now = clock()
+        let tries = (await book.entry(ref)?.retries ?? 0) + 1
+        guard tries <= config.retryDelays.count else {
+            return await markUnknown(ref, error, platform: Platform(rawValue: String(ref.target.prefix { $0 != ":" })) ?? .mastodon,
+                                     posted: posted)
+        }
+        let kept = posted
+        let resume = Timestamp.format(now)
+        await book.update(ref, now: now) { e in
+            e.status = .publishing
+            e.success = false
+            e.error = error.message + " (the next run checks before resending)"
+            e.errorKind = .transient
+            e.segments = kept.isEmpty ? nil : kept
+            e.retries = tries
+            e.runID = nil
+            e.leaseUntil = resume
+            e.nextAttemptAt = nil
+        }
+        let result = SyncEntryResult(id: ref.id, platform: ref.target, status: .retrying, error: error.message)
+        events(.entryFinished(result))
+        return result
     }
 
     func markUnknown(_ ref: EntryRef, _ error: PublishError, platform: Platform, posted: [SegmentResult]) async
@@ -265,9 +302,10 @@ struct Publisher: Sendable {
         return result
     }
 
-    /// Stable for an entry's part and content: the same request after a lost answer carries the same key.
-    static func idempotencyKey(id: String, target: String, index: Int, contentSHA256: String) -> String {
-        PostSnapshot.sha256Hex(Array("\(id)|\(target)|\(index)|\(contentSHA256)".utf8))
+    /// Stable for an entry's part within a round of attempts (`round`: the round's `first_attempt_at`):
+    /// the resend after a lost answer carries the same key even if the file changed meanwhile.
+    static func idempotencyKey(id: String, target: String, index: Int, round: String) -> String {
+        PostSnapshot.sha256Hex(Array("\(id)|\(target)|\(index)|\(round)".utf8))
     }
 }
 

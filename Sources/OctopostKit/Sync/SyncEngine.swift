@@ -203,13 +203,18 @@ public struct SyncEngine: Sendable {
         while !Task.isCancelled {
             await sleep(interval)
             if Task.isCancelled { return }
+            // The book renews and writes inside its actor, so no result written meanwhile is overwritten;
+            // the commit takes those bytes without touching the files again.
             let renewed = await book.renewLeases(runID: runID, now: clock())
             guard !renewed.isEmpty, let parent = try? git.headCommit() else { continue }
             let message = "octopost: renew the lease of run \(runID) [skip ci]"
             do {
-                _ = try await recordAndPush(renewed, ours: ours, message: message, parent: parent, book: book)
+                _ = try commitRecords(renewed.keys.sorted().compactMap { renewed[$0] }, message: message, parent: parent,
+                                      writeFiles: false)
+                if push { try await pushWithRetries() }
             } catch {
-                events(.note("warning: could not renew the lease: \(error.description)"))
+                // Best effort: the final commit (and its race handling) records everything anyway.
+                events(.note("warning: could not renew the lease on the remote: \(error)"))
             }
         }
     }
@@ -228,8 +233,7 @@ public struct SyncEngine: Sendable {
                                              parent: parent))
             if !push { return commits }
             do {
-                try git.push(remote: remote, branch: branch, credentials: credentials)
-                events(.pushed(remote: remote, branch: branch))
+                try await pushWithRetries()
                 return commits
             } catch .nonFastForward {
                 events(.raceLost(attempt: attempt))
@@ -302,12 +306,32 @@ public struct SyncEngine: Sendable {
         return out
     }
 
+    /// Pushes the branch; a network failure (not a refusal, not a lost race) is tried again twice, a few
+    /// seconds apart, so a blip does not strand a run's results in a commit the CI runner throws away.
+    func pushWithRetries() async throws(GitError) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try git.push(remote: config.git.remote, branch: config.git.branch, credentials: credentials)
+                events(.pushed(remote: config.git.remote, branch: config.git.branch))
+                return
+            } catch .failed(let message) where attempt < 3 {
+                events(.note("warning: push failed (\(message)); trying again"))
+                await sleep(Double(attempt * 3))
+            }
+        }
+    }
+
     /// Writes each record's file (atomic) and commits exactly those files on the branch.
-    func commitRecords(_ records: [LedgerRecord], message: String, parent: String) throws(SyncError) -> String {
+    func commitRecords(_ records: [LedgerRecord], message: String, parent: String,
+                       writeFiles: Bool = true) throws(SyncError) -> String {
         var changes: [String: [UInt8]?] = [:]
         for record in records {
             let bytes = record.encoded()
-            do { try store.write(record) } catch { throw .ledger(error.description) }
+            if writeFiles {
+                do { try store.write(record) } catch { throw .ledger(error.description) }
+            }
             changes[store.path(for: record.id)] = bytes
         }
         do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
