@@ -317,4 +317,21 @@ import Testing
         #expect(e.status == .published)
         #expect(e.postID == "found-1")
     }
+
+    /// A run died mid-request and the post was then made a draft: the entry cannot stay `publishing`.
+    @Test func anAbandonedEntryOfADraftBecomesUnknown() async throws {
+        let repo = try SyncRepo(posts: ["p": post("slack")])
+        let fake = FakePlatforms()
+        let engine = try repo.engine(now: t0, adapters: fake, dryRun: true)
+        let (plan, _, _) = try engine.plan()
+        let claimed = try Lease.claim(plan.records, entries: plan.due.map(\.ref), runID: "dead", now: t0)
+        let store = LedgerStore(fileSystem: LocalFileSystem(root: repo.path))
+        for r in claimed.values { try store.write(r) }
+        try repo.write("content/p.md", post("slack", extra: "draft: true\n"))
+        try repo.commitAll("make it a draft")
+        let report = try await repo.engine(now: t0.addingTimeInterval(601), adapters: fake).run()
+        #expect(try repo.record("p")?.platformResults["slack"]?.status == .unknown)
+        #expect(report.count(.unknown) == 1)
+        #expect(fake.calls.isEmpty)
+    }
 }

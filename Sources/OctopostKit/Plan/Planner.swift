@@ -195,8 +195,45 @@ public struct Planner: Sendable {
             guard byID[id] == nil, let record = ledger[id] else { return false }
             return !unparsedSources.contains(record.source)
         }.sorted()
+        settleAbandoned(ledger: ledger, posts: byID, now: now, skip: unreadableLedgerIDs, into: &plan)
         plan.due.sort { ($0.scheduledFor, $0.id, $0.target.key) < ($1.scheduledFor, $1.id, $1.target.key) }
         return plan
+    }
+
+    /// An entry whose lease ran out while its post no longer asks for it (the file was deleted, made a
+    /// draft, unscheduled, or the platform removed) is never sent again, so it cannot stay `publishing`:
+    /// it becomes `unknown` for a human (SPEC §7: nothing is left unsettled once its lease is over).
+    private func settleAbandoned(ledger: [String: LedgerRecord], posts: [String: [PlannedPost]], now: Date,
+                                 skip: Set<String>, into plan: inout Plan) {
+        for id in ledger.keys.sorted() where !skip.contains(id) {
+            guard var record = plan.records[id] ?? ledger[id] else { continue }
+            let group = posts[id] ?? []
+            if group.count > 1 { continue }  // duplicate ids: skipped until fixed
+            let post = group.first?.post
+            let wanted: Set<String> = post.map { p in
+                p.isDraft ? [] : Set(p.platforms.map(\.value.key))
+            } ?? []
+            var changed = false
+            for key in record.platformResults.keys.sorted() where !wanted.contains(key) {
+                guard var entry = record.platformResults[key], entry.status == .publishing,
+                      entry.leaseUntilDate.map({ $0 <= now }) ?? true else { continue }
+                entry.status = .unknown
+                entry.success = false
+                entry.runID = nil
+                entry.leaseUntil = nil
+                entry.error = "a run ended without a result for this entry, and the post no longer asks for it "
+                    + "(deleted, a draft, or the platform removed): check \(key) by hand"
+                record.platformResults[key] = entry
+                plan.transitions.append(Transition(entry: EntryRef(id: id, target: key), from: .publishing, to: .unknown,
+                                                   reason: .leaseExpired))
+                changed = true
+            }
+            if changed {
+                record.refreshStatus()
+                record.updatedAt = Timestamp.format(now)
+                plan.records[id] = record
+            }
+        }
     }
 
     private func planPost(_ planned: PlannedPost, record existing: LedgerRecord?, now: Date, into plan: inout Plan) {
@@ -235,10 +272,12 @@ public struct Planner: Sendable {
             plan.removedTargets.append(EntryRef(id: post.id, target: key))
         }
 
-        let parts = 1 + post.segments.count
+        let threadParts = 1 + post.segments.count
         for target in targets {
             let key = target.key
             let ref = EntryRef(id: post.id, target: key)
+            // What the publisher sends to this platform: the whole thread, or the body alone.
+            let parts = target.platform.mediaLimits.supportsThreads ? threadParts : 1
             var entry: PlatformResult
             if let known = record.platformResults[key] {
                 entry = known
