@@ -49,10 +49,22 @@ extension JSONValue {
         }
     }
 
+    /// A boolean, or the text "true"/"false" (form-encoded bodies carry booleans as text).
     public var bool: Bool? {
-        if case .bool(let b) = self { return b }
+        switch self {
+        case .bool(let b): b
+        case .string("true"): true
+        case .string("false"): false
+        default: nil
+        }
+    }
+
+    public var object: [String: JSONValue]? {
+        if case .object(let o) = self { return o }
         return nil
     }
+
+    public var isNull: Bool { self == .null }
 
     public var array: [JSONValue]? {
         if case .array(let a) = self { return a }
@@ -64,13 +76,16 @@ extension JSONValue {
         switch self {
         case .string(let s): s
         case .int(let i): String(i)
+        case .double(let d) where d == d.rounded() && abs(d) < 1e15: String(Int(d))
         default: nil
         }
     }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral {
+    public init(nilLiteral: ()) { self = .null }
+    public init(floatLiteral value: Double) { self = .double(value) }
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
