@@ -217,12 +217,8 @@ public struct Planner: Sendable {
             for key in record.platformResults.keys.sorted() where !wanted.contains(key) {
                 guard var entry = record.platformResults[key], entry.status == .publishing,
                       entry.leaseUntilDate.map({ $0 <= now }) ?? true else { continue }
-                entry.status = .unknown
-                entry.success = false
-                entry.runID = nil
-                entry.leaseUntil = nil
-                entry.error = "a run ended without a result for this entry, and the post no longer asks for it "
-                    + "(deleted, a draft, or the platform removed): check \(key) by hand"
+                entry.markUnknown("a run ended without a result for this entry, and the post no longer asks for it "
+                    + "(deleted, a draft, or the platform removed): check \(key) by hand", kind: entry.errorKind)
                 record.platformResults[key] = entry
                 plan.transitions.append(Transition(entry: EntryRef(id: id, target: key), from: .publishing, to: .unknown,
                                                    reason: .leaseExpired))
@@ -312,12 +308,7 @@ public struct Planner: Sendable {
                     recovery = mode
                 } else if posted < parts {
                     let from = entry.status
-                    entry.status = .unknown
-                    entry.success = false
-                    entry.error = "a run stopped while sending this to \(target.platform.displayName) and octopost cannot ask whether it arrived; check the account, then run `octopost retry \(post.id) --platform \(key)` if it is not there"
-                    entry.errorKind = nil
-                    entry.runID = nil
-                    entry.leaseUntil = nil
+                    entry.markUnknown("a run stopped while sending this to \(target.platform.displayName) and octopost cannot ask whether it arrived; check the account, then run `octopost retry \(post.id) --platform \(key)` if it is not there", kind: nil)
                     record.platformResults[key] = entry
                     transition(key, from, .unknown, .leaseExpired)
                     continue

@@ -25,6 +25,18 @@ public enum RetryPolicy {
 }
 
 extension PlatformResult {
+    /// Settles an entry nobody can confirm as `unknown`: no run holds it, nothing resends it by itself
+    /// (`octopost retry` releases it). Segments already posted are kept.
+    public mutating func markUnknown(_ message: String, kind: ErrorKind?) {
+        status = .unknown
+        success = false
+        error = message
+        errorKind = kind
+        nextAttemptAt = nil
+        runID = nil
+        leaseUntil = nil
+    }
+
     /// Records a failed request: `retrying` with `next_attempt_at`, or `failed`; the lease is released.
     /// `attempts` is not changed here (the claim counted the attempt).
     public mutating func recordFailure(_ message: String, kind: ErrorKind, notBefore: Date? = nil,

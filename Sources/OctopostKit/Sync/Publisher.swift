@@ -274,15 +274,10 @@ struct Publisher: Sendable {
         let message = "\(error.message): the request may have reached \(platform.displayName) and \(platform.displayName) "
             + "cannot be asked; check there, then `octopost retry \(ref.id) --platform \(ref.target)` if it is missing"
         let kept = posted
+        let kind = error.kind
         await book.update(ref, now: clock()) { e in
-            e.status = .unknown
-            e.success = false
-            e.error = message
-            e.errorKind = error.kind
+            e.markUnknown(message, kind: kind)
             e.segments = kept.isEmpty ? nil : kept
-            e.nextAttemptAt = nil
-            e.runID = nil
-            e.leaseUntil = nil
         }
         let result = SyncEntryResult(id: ref.id, platform: ref.target, status: .unknown, error: message)
         events(.entryFinished(result))
