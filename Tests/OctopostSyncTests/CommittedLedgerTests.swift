@@ -76,6 +76,17 @@ import Testing
         ledger = CommittedLedger()
         ledger.add(id: "p", path: "ledger/p.json", committed: head, onDisk: nil, previous: .some(nil))
         #expect(ledger.unusableIDs.isEmpty && ledger.lagging["p"] == head && ledger.records["p"] == Self.claimed)
+        // One commit behind with results: a run recorded an earlier run's results in its claim commit
+        // (they are in HEAD) and was stopped before writing the file.
+        var progress = Self.claimed
+        progress.platformResults["mastodon"] = Self.entry(.publishing, run: "r1", segments: 1)
+        var reclaimed = progress
+        reclaimed.platformResults["mastodon"] = Self.entry(.publishing, attempts: 2, run: "r2", segments: 1)
+        reclaimed.platformResults["telegram"] = Self.entry(.unknown)
+        ledger = CommittedLedger()
+        ledger.add(id: "p", path: "ledger/p.json", committed: reclaimed.encoded(), onDisk: progress.encoded(),
+                   previous: .some(head))
+        #expect(ledger.unusableIDs.isEmpty && ledger.records["p"] == reclaimed && ledger.lagging["p"] != nil)
         // A file git does not hold.
         ledger = CommittedLedger()
         ledger.add(id: "p", path: "ledger/p.json", committed: nil, onDisk: head, previous: nil)

@@ -4,8 +4,9 @@ import Foundation
 /// with the working tree consulted only for what a killed run left there.
 ///
 /// Sync writes the ledger in two ways, and a run can be killed between any two steps:
-/// - a claim commit (plan changes, claims) is committed first and then written to the working tree, so a
-///   kill in between leaves the file as it was one commit earlier (it *lags*: restored from the commit);
+/// - a claim commit (plan changes, claims, and results it recovered) is committed first and then written
+///   to the working tree, so a kill in between leaves the file one commit behind: as it was at the parent
+///   commit, or that commit plus the results the claim commit recovered (it *lags*: restored from HEAD);
 /// - results are written to the working tree first, then committed, so a kill in between leaves
 ///   *results* on disk: entries that were `publishing` in the commit, changed the way a run changes them.
 ///
@@ -57,7 +58,8 @@ public struct CommittedLedger: Sendable {
                 out.refuse(id, "\(path): \(error.reason)")
                 continue
             }
-            let previous: [UInt8]?? = parent.map { p in (try? git.readFile(path, at: p)) ?? nil }
+            // The parent's version matters only for a file that differs (is it one commit behind?).
+            let previous: [UInt8]?? = committed == onDisk ? nil : parent.map { p in (try? git.readFile(path, at: p)) ?? nil }
             out.add(id: id, path: path, committed: committed, onDisk: onDisk, previous: previous)
         }
         return out
@@ -79,31 +81,42 @@ public struct CommittedLedger: Sendable {
                 + "file; commit it deliberately (git add \(path)) or remove it")
             return
         }
-        if let previous, previous == onDisk {
-            // One commit behind: the run that made the last commit was stopped before writing the file.
-            records[id] = head
-            lagging[id] = committed
+        let fix = "restore it with `git checkout -- \(path)`, or commit the change deliberately"
+        var disk: LedgerRecord?
+        var unreadable: String?
+        if let onDisk {
+            do { disk = try Self.decode(onDisk, id: id, path: path) } catch { unreadable = error.description }
+        }
+        // Results a run wrote after the committed claim and was stopped before committing.
+        let difference = disk.map { Self.unexplained(from: head, to: $0) }
+        if let disk, difference == .some(nil) {
+            records[id] = disk
+            recovered.insert(id)
             return
         }
-        guard let onDisk else {
+        // One commit behind: the run that made the last commit (a claim, which holds whatever the file had)
+        // was stopped before writing it; the file is the previous commit's, or that one's results.
+        if let previous {
+            let behind = previous == onDisk || {
+                guard let previous, let disk, let before = try? Self.decode(previous, id: id, path: path) else { return false }
+                return Self.unexplained(from: before, to: disk) == nil
+            }()
+            if behind {
+                records[id] = head
+                lagging[id] = committed
+                return
+            }
+        }
+        if onDisk == nil {
             refuse(id, "\(path) is deleted in the working tree but committed (the last commit says what was "
                 + "published): restore it with `git checkout -- \(path)`, or commit the deletion deliberately "
                 + "(`git rm \(path)`: the post is then published again)")
-            return
+        } else if let unreadable {
+            refuse(id, "\(path) differs from the committed file and cannot be read (\(unreadable)); \(fix)")
+        } else {
+            refuse(id, "\(path) differs from the committed file in a way no sync run writes ("
+                + ((difference ?? nil) ?? "changed") + "): octopost plans from the committed ledger; \(fix)")
         }
-        let fix = "restore it with `git checkout -- \(path)`, or commit the change deliberately"
-        let disk: LedgerRecord
-        do { disk = try Self.decode(onDisk, id: id, path: path) } catch {
-            refuse(id, "\(path) differs from the committed file and cannot be read (\(error.description)); \(fix)")
-            return
-        }
-        if let difference = Self.unexplained(from: head, to: disk) {
-            refuse(id, "\(path) differs from the committed file in a way no sync run writes (\(difference)): "
-                + "octopost plans from the committed ledger; \(fix)")
-            return
-        }
-        records[id] = disk
-        recovered.insert(id)
     }
 
     mutating func refuse(_ id: String, _ message: String) {

@@ -5,13 +5,14 @@ import Glibc
 import Darwin
 #endif
 
-/// One sync at a time per working tree: an exclusive `flock` on a file in the working tree's git folder,
+/// One sync at a time per working tree: an exclusive `flock` on `octopost-sync.pid` in the working tree's
+/// git folder (not `*.lock`, which git and octopost treat as removable leftovers),
 /// holding the owner's pid for the message. The kernel drops the lock when its process ends, however it
 /// ends (a crash, SIGKILL), so a stale file never blocks the next run; the file itself is never deleted
 /// (deleting a lock file lets two runs lock two different files).
 public final class WorkTreeLock: @unchecked Sendable {
     /// The lock file's name inside the git folder.
-    public static let fileName = "octopost-sync.lock"
+    public static let fileName = "octopost-sync.pid"
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// Another process holds it; its pid when the file says.
