@@ -350,7 +350,11 @@ public struct SyncEngine: Sendable {
             }
             do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
         }
-        if files == .beforeCommit { try write() }
+        switch files {
+        case .beforeCommit: try write()
+        case .none: do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
+        case .afterCommit: break
+        }
         let commit: String
         do {
             commit = try git.commit(changes: changes, message: message, authorName: config.git.authorName,
