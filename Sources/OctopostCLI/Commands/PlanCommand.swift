@@ -27,7 +27,8 @@ struct PlanCommand: ParsableCommand {
             dryRun: true)
         let plan: Plan
         let snapshot: PostSnapshot
-        do { (plan, snapshot, _) = try engine.plan() } catch {
+        let ledger: CommittedLedger
+        do { (plan, snapshot, ledger) = try engine.plan() } catch {
             Console.error("error: \(error.description)")
             throw ExitCode(2)
         }
@@ -50,5 +51,7 @@ struct PlanCommand: ParsableCommand {
             for id in plan.orphans { Console.out("orphan  ledger/\(id).json: its post file is gone (kept)") }
             for d in snapshot.unparsed { Console.error("skipped \(d.formatted)") }
         }
+        // Ledger files sync will not use (unreadable, or changed by hand): their posts are skipped.
+        for problem in ledger.problems { Console.error("note: \(problem)") }
     }
 }

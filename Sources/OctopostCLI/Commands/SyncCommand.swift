@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OctopostGit
 import OctopostHTTP
 import OctopostKit
 
@@ -45,6 +46,9 @@ struct SyncCommand: AsyncParsableCommand {
         let stop = StopFlag()
         let signals = SignalTrap(stop: stop)
         defer { signals.cancel() }
+        // One sync per working tree, for the whole run (all of --watch); plan and --dry-run need none.
+        let lock = try takeLock()
+        defer { lock?.release() }
         var worst: Int32 = 0
         repeat {
             let code: Int32
@@ -64,6 +68,20 @@ struct SyncCommand: AsyncParsableCommand {
         } while !stop.isSet
         if watch { return }  // stopped by a signal: exit 0 after committing (SPEC §7)
         if worst != 0 { throw ExitCode(worst) }
+    }
+
+    /// The working tree's sync lock; nil for --dry-run and --sandbox (a scratch copy), or when the folder is
+    /// not a repository (the run itself reports that). Held by another run: exit 2.
+    func takeLock() throws -> WorkTreeLock? {
+        if dryRun || sandbox { return nil }
+        guard let git = try? LibGit2Repository.discover(from: global.repo ?? FileManager.default.currentDirectoryPath)
+        else { return nil }
+        do {
+            return try WorkTreeLock.acquire(gitDirectory: git.gitDirectory)
+        } catch {
+            Console.error("error: \(error.description)")
+            throw ExitCode(2)
+        }
     }
 
     /// One due check. Returns the exit code it calls for.

@@ -141,9 +141,12 @@ public struct Plan: Sendable, Equatable {
 ///   leave the ledger untouched. Creating the entry is "first seen": an entry more than `stale_after` past
 ///   `scheduled_for` at that moment is created `expired`. An entry already in the ledger is never expired
 ///   later because time passed (it was seen in time; and `octopost retry` on an expired entry must stick).
-/// - Edit and retry: when `content_sha256` differs, `failed` entries go back to `pending`; `unknown`,
-///   `expired` and `published` entries stay. The record's `content_sha256` is updated whenever it differs,
-///   so an entry that then fails again with the new content waits for the next edit or `octopost retry`.
+/// - `content_sha256` records what was published: once anything of the post is out (an entry `published`,
+///   or a thread part recorded in `segments`) it never changes, and an edit is not sent by itself (a
+///   `failed` entry of such a record waits for `octopost retry`, which sends the file as it is then).
+///   Before that, an edit updates it only together with an entry it concerns: `failed` entries go back to
+///   `pending` (edit and retry), or an entry is due and will send the new content. `unknown` and `expired`
+///   entries stay as they are. So an entry that fails again with the new content waits for the next edit.
 /// - Lint errors fail `pending` and `retrying` due entries; uncertain (lease-expired) entries are recovered
 ///   regardless, since their first request may already have arrived.
 /// - A lease that ran out (`lease_until` <= now) uses the first applicable recovery mode: `idempotent` only
@@ -254,15 +257,16 @@ public struct Planner: Sendable {
             record.source = post.source
             changed = true
         }
-        if record.contentSHA256 != planned.contentSHA256 {
+        // Anything of the post already out pins the record's content_sha256 (what was published).
+        let pinned = record.platformResults.values.contains { $0.status == .published || !($0.segments ?? []).isEmpty }
+        let edited = !pinned && record.contentSHA256 != planned.contentSHA256
+        if edited {
             for key in record.platformResults.keys.sorted() where keys.contains(key) {
                 guard var entry = record.platformResults[key], entry.status == .failed else { continue }
                 entry.resetToPending()
                 record.platformResults[key] = entry
                 transition(key, .failed, .pending, .edited)
             }
-            record.contentSHA256 = planned.contentSHA256
-            changed = true
         }
         for key in record.platformResults.keys.sorted() where !keys.contains(key) {
             plan.removedTargets.append(EntryRef(id: post.id, target: key))
@@ -349,6 +353,11 @@ public struct Planner: Sendable {
                                       postedSegments: posted, recovery: recovery))
         }
 
+        // The new content goes out with this record's next claim or reset, and only then is it recorded.
+        if edited && (changed || plan.due.contains(where: { $0.id == post.id })) {
+            record.contentSHA256 = planned.contentSHA256
+            changed = true
+        }
         if changed {
             record.refreshStatus()
             if record.status == .published || record.status == .partiallyPublished, record.publishedAt == nil {

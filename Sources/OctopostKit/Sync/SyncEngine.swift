@@ -76,8 +76,9 @@ public struct SyncEngine: Sendable {
                        extraHeaders: git.configuredExtraHeaders(forRemote: config.git.remote))
     }
 
-    /// What sync would do now, from the committed posts and the ledger (`octopost plan`, `--dry-run`).
-    public func plan() throws(SyncError) -> (Plan, PostSnapshot, LedgerSnapshot) {
+    /// What sync would do now, from the posts and the ledger committed at HEAD (`octopost plan`, `--dry-run`);
+    /// the working tree's ledger only adds what a killed run left uncommitted (see `CommittedLedger`).
+    public func plan() throws(SyncError) -> (Plan, PostSnapshot, CommittedLedger) {
         let head: String
         do {
             guard let h = try git.headCommit() else { throw SyncError.git(.failed("the repository has no commits yet")) }
@@ -85,10 +86,9 @@ public struct SyncEngine: Sendable {
         } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
         let snapshot: PostSnapshot
         do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config) } catch { throw .git(error) }
-        let ledger: LedgerSnapshot
-        do { ledger = try store.loadAll() } catch { throw .ledger(error.description) }
+        let ledger = try CommittedLedger.load(git: git, commit: head, store: store)
         let plan = Planner(config: config, recovery: recovery).plan(
-            posts: snapshot.posts, ledger: ledger.records, now: clock(), unreadableLedgerIDs: ledger.unreadableIDs,
+            posts: snapshot.posts, ledger: ledger.records, now: clock(), unreadableLedgerIDs: ledger.unusableIDs,
             unparsedSources: snapshot.unparsedSources)
         return (plan, snapshot, ledger)
     }
@@ -118,7 +118,7 @@ public struct SyncEngine: Sendable {
             snapshot = s
             report.skippedFiles = s.unparsed
             report.orphans = p.orphans
-            report.notes = ledger.errors.map(\.description) + p.skipped.map { "skipped \($0.id): \($0.reason)" }
+            report.notes = ledger.problems + p.skipped.map { "skipped \($0.id): \($0.reason)" }
             events(.planned(due: p.due.count, transitions: p.transitions.count))
             if dryRun {
                 report.entries = p.due.map { SyncEntryResult(id: $0.id, platform: $0.target.key, status: .pending) }
@@ -131,17 +131,24 @@ public struct SyncEngine: Sendable {
                 claimed = try Lease.claim(records, entries: p.due.map(\.ref), runID: runID, now: clock())
             } catch { throw .ledger("cannot claim \(error.entry): \(error.description)") }
             let head = snapshot.commit
+            // A file one commit behind (a run was stopped between its claim commit and writing the file):
+            // written back from the commit, so the working tree matches what the run plans from.
+            for (id, bytes) in ledger.lagging.sorted(by: { $0.key < $1.key }) {
+                let path = store.path(for: id)
+                do { try store.fileSystem.writeAtomically(bytes, to: path) } catch {
+                    throw .ledger("\(path): \(error.reason)")
+                }
+                report.notes.append("\(path) restored from the last commit (a run was stopped before writing it)")
+            }
             // Results a killed run wrote to disk but never committed: the plan already trusts them, so they
             // ride along with this commit (otherwise a record with nothing left to do would never reach git).
-            let uncommitted = uncommittedRecords(ledger.records.keys, at: head)
-            let touched = Set(p.records.keys).union(p.due.map(\.id)).union(uncommitted)
+            let touched = Set(p.records.keys).union(p.due.map(\.id)).union(ledger.recovered)
             if touched.isEmpty { return report }
-            let message = p.due.isEmpty
-                ? (p.transitions.isEmpty
-                    ? "octopost: record \(uncommitted.count) result\(uncommitted.count == 1 ? "" : "s") an interrupted run left uncommitted [skip ci]"
-                    : "octopost: record \(p.transitions.count) change\(p.transitions.count == 1 ? "" : "s") [skip ci]")
-                : "octopost: claim \(p.due.count) entr\(p.due.count == 1 ? "y" : "ies") (run \(runID)) [skip ci]"
-            let commit = try commitRecords(touched.sorted().compactMap { claimed[$0] }, message: message, parent: head)
+            let message = claimMessage(p, before: ledger.records, recovered: ledger.recovered.count, files: touched.count)
+            // Committed first, then written: a kill in between leaves a file one commit behind (restored by
+            // the next run), never an uncommitted claim that looks like a run's results.
+            let commit = try commitRecords(touched.sorted().compactMap { claimed[$0] }, message: message, parent: head,
+                                           files: .afterCommit)
             report.commits.append(commit)
             if !push { break }
             do {
@@ -210,7 +217,7 @@ public struct SyncEngine: Sendable {
             let message = "octopost: renew the lease of run \(runID) [skip ci]"
             do {
                 _ = try commitRecords(renewed.keys.sorted().compactMap { renewed[$0] }, message: message, parent: parent,
-                                      writeFiles: false)
+                                      files: .none)
                 if push { try await pushWithRetries() }
             } catch {
                 // Best effort: the final commit (and its race handling) records everything anyway.
@@ -292,18 +299,17 @@ public struct SyncEngine: Sendable {
         }
     }
 
-    /// Ids whose ledger file in the working tree differs from the one committed at `head` (a run was killed
-    /// after writing a result and before its final commit).
-    func uncommittedRecords(_ ids: some Sequence<String>, at head: String) -> Set<String> {
-        let store = self.store
-        var out: Set<String> = []
-        for id in ids {
-            let path = store.path(for: id)
-            guard let onDisk = try? store.fileSystem.read(path) else { continue }
-            let committed = try? git.readFile(path, at: head)
-            if committed != onDisk { out.insert(id) }
-        }
-        return out
+    /// The claim commit's message: what it holds, counted by kind (never "record 0 …").
+    func claimMessage(_ p: Plan, before: [String: LedgerRecord], recovered: Int, files: Int) -> String {
+        func n(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
+        var parts: [String] = []
+        if !p.due.isEmpty { parts.append("claim \(n(p.due.count, "entry", "entries")) (run \(runID))") }
+        if !p.transitions.isEmpty { parts.append("record \(n(p.transitions.count, "change", "changes"))") }
+        let moved = p.records.filter { id, r in before[id].map { $0.source != r.source } ?? false }.count
+        if moved > 0 { parts.append("note \(n(moved, "moved post file", "moved post files"))") }
+        if recovered > 0 { parts.append("record \(n(recovered, "result", "results")) an interrupted run left uncommitted") }
+        if parts.isEmpty { parts.append("update \(n(files, "ledger file", "ledger files"))") }
+        return "octopost: " + parts.joined(separator: ", ") + " [skip ci]"
     }
 
     /// Pushes the branch; a network failure (not a refusal, not a lost race) is tried again twice, a few
@@ -323,26 +329,48 @@ public struct SyncEngine: Sendable {
         }
     }
 
+    /// When a commit writes its records' files to the working tree.
+    enum FileWrites {
+        /// Results: on disk first (a kill before the commit leaves them for the next run to record).
+        case beforeCommit
+        /// Claims: nothing was sent yet, so a kill before the commit must leave nothing behind.
+        case afterCommit
+        /// Already written (lease renewal: the book wrote them).
+        case none
+    }
+
     /// Writes each record's file (atomic) and commits exactly those files on the branch.
     func commitRecords(_ records: [LedgerRecord], message: String, parent: String,
-                       writeFiles: Bool = true) throws(SyncError) -> String {
+                       files: FileWrites = .beforeCommit) throws(SyncError) -> String {
         var changes: [String: [UInt8]?] = [:]
-        for record in records {
-            let bytes = record.encoded()
-            if writeFiles {
+        for record in records { changes[store.path(for: record.id)] = record.encoded() }
+        func write() throws(SyncError) {
+            for record in records {
                 do { try store.write(record) } catch { throw .ledger(error.description) }
             }
-            changes[store.path(for: record.id)] = bytes
+            do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
         }
-        do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
+        switch files {
+        case .beforeCommit: try write()
+        case .none: do { try store.fileSystem.flush() } catch { throw .ledger(error.description) }
+        case .afterCommit: break
+        }
+        let commit: String
         do {
-            let commit = try git.commit(changes: changes, message: message, authorName: config.git.authorName,
-                                        authorEmail: config.git.authorEmail, branch: config.git.branch, parent: parent)
-            events(.committed(commit, message: message))
-            return commit
+            commit = try git.commit(changes: changes, message: message, authorName: config.git.authorName,
+                                    authorEmail: config.git.authorEmail, branch: config.git.branch, parent: parent)
         } catch {
             throw .git(error)
         }
+        if files == .afterCommit {
+            do { try write() } catch {
+                // Nothing was sent on this claim: take it back rather than leave it for a lease to settle.
+                try? git.resetBranch(config.git.branch, to: parent)
+                throw error
+            }
+        }
+        events(.committed(commit, message: message))
+        return commit
     }
 
     func publishAll(_ due: [PlanEntry], posts: [String: PlannedPost], publisher: Publisher,

@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func editedFailedEntryGoesBackToPendingAndIsDue() throws {
-        let ledger = ["a": Fx.record("a", sha: "old", ["linkedin": Fx.entry(.failed, attempts: 1), "bluesky": Fx.entry(.published, attempts: 1),
+        let ledger = ["a": Fx.record("a", sha: "old", ["linkedin": Fx.entry(.failed, attempts: 1), "bluesky": Fx.entry(.expired),
                                                        "mastodon": Fx.entry(.unknown, attempts: 1)])]
         let plan = planner.plan(posts: [Fx.planned("a", ["linkedin", "bluesky", "mastodon"], at: "2026-04-10T08:00:00Z", sha: "new")],
                                 ledger: ledger, now: now)
@@ -90,6 +90,38 @@ import Testing
         #expect(record.status == .publishing)
     }
 
+    /// Issue 7.14: once anything of a post is out, its `content_sha256` is the record of what was published.
+    @Test func anEditAfterPublishingChangesNothingInTheRecord() {
+        var thread = Fx.entry(.retrying, attempts: 1)
+        thread.segments = [SegmentResult(postID: "1")]
+        let ledger = [
+            "a": Fx.record("a", sha: "old", ["linkedin": Fx.entry(.failed, attempts: 1), "bluesky": Fx.entry(.published, attempts: 1)]),
+            "b": Fx.record("b", sha: "old", ["mastodon": Fx.entry(.published, attempts: 1)]),
+            "c": Fx.record("c", sha: "old", ["slack": Fx.entry(.failed, attempts: 1), "mastodon": thread]),
+        ]
+        let plan = planner.plan(posts: [Fx.planned("a", ["linkedin", "bluesky"], at: "2026-04-10T08:00:00Z", sha: "new"),
+                                        Fx.planned("b", ["mastodon"], at: "2026-04-10T08:00:00Z", sha: "new"),
+                                        Fx.planned("c", ["slack", "mastodon"], at: "2026-04-10T08:00:00Z", sha: "new", segments: 1)],
+                                ledger: ledger, now: now)
+        #expect(plan.transitions.isEmpty)
+        #expect(plan.records["a"] == nil && plan.records["b"] == nil)
+        // The thread part already posted resumes (its entry is due) with the hash it was published with.
+        #expect(plan.due.map(\.id) == ["c"])
+        #expect(plan.records["c"] == nil || plan.records["c"]?.contentSHA256 == "old")
+    }
+
+    /// An edit of a post nothing of which is out yet is recorded with the claim that sends it, never alone.
+    @Test func anEditBeforePublishingIsRecordedWithItsClaim() {
+        let ledger = ["a": Fx.record("a", sha: "old", ["mastodon": Fx.entry(.retrying, attempts: 1, next: "2026-04-10T09:30:00Z")]),
+                      "b": Fx.record("b", sha: "old", ["mastodon": Fx.entry(.retrying, attempts: 1, next: "2026-04-10T08:01:00Z")])]
+        let plan = planner.plan(posts: [Fx.planned("a", ["mastodon"], at: "2026-04-10T08:00:00Z", sha: "new"),
+                                        Fx.planned("b", ["mastodon"], at: "2026-04-10T08:00:00Z", sha: "new")],
+                                ledger: ledger, now: now)
+        #expect(plan.records["a"] == nil, "not due yet: nothing to commit")
+        #expect(plan.due.map(\.id) == ["b"])
+        #expect(plan.records["b"]?.contentSHA256 == "new")
+    }
+
     @Test func unchangedFailedEntryWaits() {
         let ledger = ["a": Fx.record("a", ["linkedin": Fx.entry(.failed, attempts: 1)])]
         let plan = planner.plan(posts: [Fx.planned("a", ["linkedin"], at: "2026-04-10T08:00:00Z")], ledger: ledger, now: now)
@@ -101,7 +133,8 @@ import Testing
         let plan = planner.plan(posts: [Fx.planned("a", ["bluesky"], at: "2026-04-10T08:00:00Z", sha: "new")], ledger: ledger, now: now)
         #expect(plan.due.isEmpty)
         #expect(plan.transitions.isEmpty)
-        #expect(plan.records["a"]?.platformResults["bluesky"]?.status == .published)
+        // Nothing changes at all: content_sha256 keeps recording what was published (issue 7.14).
+        #expect(plan.records["a"] == nil)
     }
 
     @Test func lintErrorFailsTheDueEntryWithoutARequest() throws {
