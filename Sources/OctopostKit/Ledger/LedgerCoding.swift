@@ -158,11 +158,18 @@ enum LedgerCoding {
             let base = "platform_results.\(key)."
             if entry.attempts < 0 { throw .invalidRecord(file: file, field: base + "attempts", detail: "must not be negative") }
             if let r = entry.retries, r < 0 { throw .invalidRecord(file: file, field: base + "retries", detail: "must not be negative") }
+            if let h = entry.contentSHA256, !isSHA256Hex(h) {
+                throw .invalidRecord(file: file, field: base + "content_sha256", detail: "must be 64 lower-case hex digits")
+            }
             for (name, value) in [("next_attempt_at", entry.nextAttemptAt), ("lease_until", entry.leaseUntil),
                                   ("first_attempt_at", entry.firstAttemptAt), ("published_at", entry.publishedAt)] {
                 if let value { try timestamp(value, base + name, file) }
             }
         }
+    }
+
+    private static func isSHA256Hex(_ s: String) -> Bool {
+        s.utf8.count == 64 && s.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     private static func timestamp(_ text: String, _ field: String, _ file: String) throws(LedgerError) {
@@ -196,6 +203,7 @@ extension PlatformResult {
         put("first_attempt_at", firstAttemptAt)
         put("published_at", publishedAt)
         if let retries { o["retries"] = .int(retries) }
+        put("content_sha256", contentSHA256)
         return .object(o)
     }
 }

@@ -56,9 +56,14 @@ public struct PlatformResult: Sendable, Codable, Equatable {
     /// every request ever made and is never reset; this is reset when an entry goes back to `pending`
     /// (`octopost retry`, edit and retry), so a released entry gets the full retry schedule again.
     public var retries: Int?
+    /// SHA-256 of the post file this entry was sent with, where that differs from the record's
+    /// `content_sha256` (which is pinned to what was published first): a post edited after part of it was
+    /// published sends the new file to its failed entries, and each entry keeps what it sent.
+    public var contentSHA256: String?
 
     enum CodingKeys: String, CodingKey {
         case status, success, attempts, segments, error, retries
+        case contentSHA256 = "content_sha256"
         case postID = "post_id", postURL = "post_url", errorKind = "error_kind", nextAttemptAt = "next_attempt_at"
         case runID = "run_id", leaseUntil = "lease_until", firstAttemptAt = "first_attempt_at"
         case publishedAt = "published_at"

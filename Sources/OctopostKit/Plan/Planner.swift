@@ -142,11 +142,13 @@ public struct Plan: Sendable, Equatable {
 ///   `scheduled_for` at that moment is created `expired`. An entry already in the ledger is never expired
 ///   later because time passed (it was seen in time; and `octopost retry` on an expired entry must stick).
 /// - `content_sha256` records what was published: once anything of the post is out (an entry `published`,
-///   or a thread part recorded in `segments`) it never changes, and an edit is not sent by itself (a
-///   `failed` entry of such a record waits for `octopost retry`, which sends the file as it is then).
-///   Before that, an edit updates it only together with an entry it concerns: `failed` entries go back to
-///   `pending` (edit and retry), or an entry is due and will send the new content. `unknown` and `expired`
-///   entries stay as they are. So an entry that fails again with the new content waits for the next edit.
+///   or a thread part recorded in `segments`) it never changes. Edit and retry still works then: a `failed`
+///   entry whose content differs from the file goes back to `pending`, and an entry that sends a file other
+///   than the pinned one carries its own `content_sha256` (so each published entry says what it sent).
+///   Before anything is out, an edit updates the record's hash only together with an entry it concerns:
+///   `failed` entries go back to `pending`, or an entry is due and will send the new content. `unknown` and
+///   `expired` entries stay as they are. So an entry that fails again with the new content waits for the
+///   next edit or `octopost retry`.
 /// - Lint errors fail `pending` and `retrying` due entries; uncertain (lease-expired) entries are recovered
 ///   regardless, since their first request may already have arrived.
 /// - A lease that ran out (`lease_until` <= now) uses the first applicable recovery mode: `idempotent` only
@@ -260,13 +262,14 @@ public struct Planner: Sendable {
         // Anything of the post already out pins the record's content_sha256 (what was published).
         let pinned = record.platformResults.values.contains { $0.status == .published || !($0.segments ?? []).isEmpty }
         let edited = !pinned && record.contentSHA256 != planned.contentSHA256
-        if edited {
-            for key in record.platformResults.keys.sorted() where keys.contains(key) {
-                guard var entry = record.platformResults[key], entry.status == .failed else { continue }
-                entry.resetToPending()
-                record.platformResults[key] = entry
-                transition(key, .failed, .pending, .edited)
-            }
+        for key in record.platformResults.keys.sorted() where keys.contains(key) {
+            guard var entry = record.platformResults[key], entry.status == .failed else { continue }
+            // Edit and retry: a failed entry goes back to pending when the file differs from what it sent.
+            if pinned ? (entry.contentSHA256 ?? record.contentSHA256) == planned.contentSHA256 : !edited { continue }
+            entry.resetToPending()
+            if pinned { entry.contentSHA256 = planned.contentSHA256 }
+            record.platformResults[key] = entry
+            transition(key, .failed, .pending, .edited)
         }
         for key in record.platformResults.keys.sorted() where !keys.contains(key) {
             plan.removedTargets.append(EntryRef(id: post.id, target: key))
@@ -348,6 +351,15 @@ public struct Planner: Sendable {
                 record.platformResults[key] = entry
                 transition(key, from, .failed, .lint(message))
                 continue
+            }
+            if pinned && recovery == nil && posted == 0 {
+                // What this entry will send, where the record's pinned hash does not say it.
+                let sends = planned.contentSHA256 == record.contentSHA256 ? nil : planned.contentSHA256
+                if entry.contentSHA256 != sends {
+                    entry.contentSHA256 = sends
+                    record.platformResults[key] = entry
+                    changed = true
+                }
             }
             plan.due.append(PlanEntry(id: post.id, target: target, scheduledFor: scheduled, attempt: entry.attempts + 1,
                                       postedSegments: posted, recovery: recovery))

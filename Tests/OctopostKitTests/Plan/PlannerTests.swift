@@ -91,7 +91,7 @@ import Testing
     }
 
     /// Issue 7.14: once anything of a post is out, its `content_sha256` is the record of what was published.
-    @Test func anEditAfterPublishingChangesNothingInTheRecord() {
+    @Test func anEditAfterPublishingNeverChangesTheRecordsHash() {
         var thread = Fx.entry(.retrying, attempts: 1)
         thread.segments = [SegmentResult(postID: "1")]
         let ledger = [
@@ -103,11 +103,37 @@ import Testing
                                         Fx.planned("b", ["mastodon"], at: "2026-04-10T08:00:00Z", sha: "new"),
                                         Fx.planned("c", ["slack", "mastodon"], at: "2026-04-10T08:00:00Z", sha: "new", segments: 1)],
                                 ledger: ledger, now: now)
-        #expect(plan.transitions.isEmpty)
-        #expect(plan.records["a"] == nil && plan.records["b"] == nil)
-        // The thread part already posted resumes (its entry is due) with the hash it was published with.
-        #expect(plan.due.map(\.id) == ["c"])
-        #expect(plan.records["c"] == nil || plan.records["c"]?.contentSHA256 == "old")
+        #expect(plan.records["b"] == nil, "a published post's edit changes nothing")
+        #expect(plan.records["a"]?.contentSHA256 == "old" && plan.records["c"]?.contentSHA256 == "old")
+        #expect(plan.records["a"]?.platformResults["bluesky"] == ledger["a"]?.platformResults["bluesky"])
+        // Edit and retry still works: the failed entries go back to pending and say what they will send.
+        #expect(plan.transitions.map(\.entry) == [EntryRef(id: "a", target: "linkedin"), EntryRef(id: "c", target: "slack")])
+        #expect(plan.records["a"]?.platformResults["linkedin"]?.contentSHA256 == "new")
+        #expect(plan.records["c"]?.platformResults["slack"]?.contentSHA256 == "new")
+        // The thread part already posted resumes; its entry carries no hash of its own (part 0 went out as "old").
+        #expect(plan.records["c"]?.platformResults["mastodon"]?.contentSHA256 == nil)
+        #expect(Set(plan.due.map(\.ref)) == [EntryRef(id: "a", target: "linkedin"), EntryRef(id: "c", target: "slack"),
+                                              EntryRef(id: "c", target: "mastodon")])
+    }
+
+    /// An entry that failed again with the edited content waits for the next edit: no retry loop.
+    @Test func anEntryThatFailedWithTheEditedFileWaits() {
+        var failed = Fx.entry(.failed, attempts: 2)
+        failed.contentSHA256 = "new"
+        let ledger = ["a": Fx.record("a", sha: "old", ["linkedin": failed, "bluesky": Fx.entry(.published, attempts: 1)])]
+        let same = planner.plan(posts: [Fx.planned("a", ["linkedin", "bluesky"], at: "2026-04-10T08:00:00Z", sha: "new")],
+                                ledger: ledger, now: now)
+        #expect(same.records.isEmpty && same.due.isEmpty && same.transitions.isEmpty)
+        let again = planner.plan(posts: [Fx.planned("a", ["linkedin", "bluesky"], at: "2026-04-10T08:00:00Z", sha: "newer")],
+                                 ledger: ledger, now: now)
+        #expect(again.transitions.map(\.to) == [.pending])
+        #expect(again.records["a"]?.platformResults["linkedin"]?.contentSHA256 == "newer")
+        #expect(again.records["a"]?.contentSHA256 == "old")
+        // Back to the first-published file: the entry sends exactly what the record says, so no hash of its own.
+        let back = planner.plan(posts: [Fx.planned("a", ["linkedin", "bluesky"], at: "2026-04-10T08:00:00Z", sha: "old")],
+                                ledger: ledger, now: now)
+        #expect(back.due.map(\.target.key) == ["linkedin"])
+        #expect(back.records["a"]?.platformResults["linkedin"]?.contentSHA256 == nil)
     }
 
     /// An edit of a post nothing of which is out yet is recorded with the claim that sends it, never alone.
