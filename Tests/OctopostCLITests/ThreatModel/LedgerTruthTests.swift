@@ -148,13 +148,20 @@ struct ThreatModelLedgerTruthTests {
         for id in ["e", "m"] {
             let was = Ledger.parse(before[id] ?? ""), now = Ledger.parse(after[id] ?? "")
             #expect(now["content_sha256"] as? String == was["content_sha256"] as? String, "\(id): \(after[id] ?? "")")
-            #expect(after[id] == before[id], "\(id): the record changed:\n\(before[id] ?? "")\n\(after[id] ?? "")")
+            #expect(Ledger.entries(now)["mastodon"]?["post_id"] as? String == Ledger.entries(was)["mastodon"]?["post_id"] as? String)
+            #expect(Ledger.entries(now)["mastodon"]?["content_sha256"] == nil, "the published entry says nothing new")
         }
+        #expect(after["e"] == before["e"], "e: the record changed:\n\(before["e"] ?? "")\n\(after["e"] ?? "")")
         #expect(await Self.texts(world, "mastodon") == ["ledger truth e", "ledger truth m"], "republished")
-        #expect(await Self.texts(world, "telegram").isEmpty)
-        // Nothing to record: no commit at all, and never an empty "record 0 …" one.
+        // Edit and retry (SPEC §7): m's failed Telegram entry goes out with the edited file, and says so.
+        #expect(await Self.texts(world, "telegram") == ["ledger truth m, edited"])
+        let telegram = Ledger.entries(Ledger.parse(after["m"] ?? ""))["telegram"]
+        #expect(telegram?["status"] as? String == "published")
+        let edited = try [UInt8](Data(contentsOf: URL(fileURLWithPath: world.path + "/content/m.md")))
+        #expect(telegram?["content_sha256"] as? String == PostSnapshot.sha256Hex(edited))
+        // Commits say what they hold: the claim of the one retried entry and its result; never "record 0 …".
         let log = try await Self.subjects(world.path)
-        #expect(log.count == commitsBefore + 1, "\(log)")
+        #expect(log.count == commitsBefore + 3, "\(log)")
         #expect(!log.contains { $0.contains("record 0") }, "\(log)")
         #expect(try await Async.git(["status", "--porcelain"], in: world.path).stdout.isEmpty)
         await world.stop()
