@@ -86,7 +86,7 @@ public struct SyncEngine: Sendable {
         let snapshot: PostSnapshot
         do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config) } catch { throw .git(error) }
         let ledger: LedgerSnapshot
-        do { ledger = try store.loadAll() } catch { throw .ledger(error.description) }
+        do { ledger = try store.loadAll(expecting: snapshot.posts.map(\.post.id)) } catch { throw .ledger(error.description) }
         let plan = Planner(config: config, recovery: recovery).plan(
             posts: snapshot.posts, ledger: ledger.records, now: clock(), unreadableLedgerIDs: ledger.unreadableIDs,
             unparsedSources: snapshot.unparsedSources)
