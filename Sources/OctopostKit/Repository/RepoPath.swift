@@ -123,6 +123,12 @@ public struct RepoDirectory: Sendable {
             parts = RepoPath.split(path)
         }
         var fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0, errno == ENOENT {
+            // The root is trusted as given; a missing one is empty, or made when writing.
+            guard create, (try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)) != nil
+            else { return nil }
+            fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         guard fd >= 0 else { throw RepoPathError(path: root, reason: .system("cannot open: \(Self.errorText())")) }
         var walked = ""
         for part in parts {
