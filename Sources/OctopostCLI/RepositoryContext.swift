@@ -52,65 +52,99 @@ struct RepositoryContext {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
-    /// Repository-relative paths of the post files to lint: every `.md` under the content folder, or
-    /// the given files and folders.
+    /// Repository-relative paths of the post files to lint: the post files (`PostFiles`) under the content
+    /// folder, or in the given folders, plus the given files as named. Every argument is checked as a
+    /// repository path (`RepoPath`): inside the repository, no `.git` part, no symbolic link on the way.
     func postPaths(_ arguments: [String]) throws -> [String] {
-        let fm = FileManager.default
-        let cwd = fm.currentDirectoryPath
-        let roots = arguments.isEmpty ? [root + "/" + config.contentDirectory] : arguments.map {
-            $0.hasPrefix("/") ? $0 : cwd + "/" + $0
-        }
+        let cwd = FileManager.default.currentDirectoryPath
+        let tree = RepoDirectory(root: root)
         var paths: [String] = []
-        for absolute in roots {
+        if arguments.isEmpty {
+            return try PostDiscovery.postFiles(under: config.contentDirectory, tree: tree,
+                                               contentDirectory: config.contentDirectory, shown: config.contentDirectory)
+        }
+        for argument in arguments {
+            let absolute = argument.hasPrefix("/") ? argument : cwd + "/" + argument
             let normalized = URL(fileURLWithPath: absolute).standardizedFileURL.path
             guard normalized == root || normalized.hasPrefix(root + "/") else {
-                Console.error("error: \(absolute) is outside the repository \(root)")
-                throw ExitCode(2)
-            }
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: normalized, isDirectory: &isDir) else {
-                if arguments.isEmpty { continue }  // no content folder yet: nothing to lint
-                Console.error("error: \(absolute): no such file or folder")
+                Console.error("error: \(argument) is outside the repository \(root)")
                 throw ExitCode(2)
             }
             let relative = normalized == root ? "" : String(normalized.dropFirst(root.count + 1))
-            if !isDir.boolValue || (!arguments.isEmpty && normalized.hasSuffix(".md") && isDir.boolValue) {
-                paths.append(relative)
+            if relative.isEmpty {
+                paths += try PostDiscovery.postFiles(under: "", tree: tree, contentDirectory: config.contentDirectory,
+                                                     shown: argument)
                 continue
             }
-            paths += PostDiscovery.markdownFiles(under: normalized).map { relative.isEmpty ? $0 : relative + "/" + $0 }
+            let kind: RepoEntryKind
+            do throws(RepoPathError) {
+                if let problem = RepoPath.problem(relative) { throw RepoPathError(path: relative, reason: .invalid(problem)) }
+                kind = try tree.kind(relative)
+            } catch {
+                Console.error("error: \(argument): \(error.description)")
+                throw ExitCode(2)
+            }
+            switch kind {
+            case .missing:
+                Console.error("error: \(argument): no such file or folder")
+                throw ExitCode(2)
+            case .symlink:
+                Console.error("error: \(argument): \(RepoPathError(path: relative, reason: .symlink(at: relative)).description)")
+                throw ExitCode(2)
+            case .directory where !relative.hasSuffix(".md"):
+                paths += try PostDiscovery.postFiles(under: relative, tree: tree, contentDirectory: config.contentDirectory,
+                                                     shown: argument)
+            default:
+                // A file named on the command line is linted as given; the reader reports a link, a FIFO or
+                // a folder named x.md.
+                paths.append(relative)
+            }
         }
-        return paths.sorted()
+        return Array(Set(paths)).sorted()
     }
 }
 
-/// Finds `.md` files below a folder without following symlinked folders (readdir, using the entry
-/// type the directory already holds instead of a stat per file). Hidden entries are skipped.
+/// Finds post files (`PostFiles`) below a folder of the repository: opened from the root one folder at a
+/// time, never following a symbolic link (readdir, using the entry type the directory already holds
+/// instead of a stat per file). Hidden entries are skipped, as they are everywhere.
 enum PostDiscovery {
-    static func markdownFiles(under directory: String) -> [String] {
+    /// Exit 2 when the folder itself cannot be opened safely (a symbolic link, say); a missing one is empty.
+    static func postFiles(under folder: String, tree: RepoDirectory, contentDirectory: String,
+                          shown: String) throws -> [String] {
+        // Post files live only under the content folder: a folder holding it is walked from there.
+        let folder = folder.isEmpty || contentDirectory.hasPrefix(folder + "/") ? contentDirectory : folder
+        let fd: Int32?
+        do { fd = try tree.openDirectory(folder) } catch {
+            Console.error("error: \(shown): \(error.description)")
+            throw ExitCode(2)
+        }
+        guard let fd else { return [] }
         var out: [String] = []
-        walk(directory, prefix: "", into: &out)
-        return out
+        walk(fd, prefix: folder, into: &out)
+        return out.filter { PostFiles.isPostPath($0, contentDirectory: contentDirectory) }
     }
 
-    private static func walk(_ path: String, prefix: String, into out: inout [String]) {
-        guard let dir = opendir(path) else { return }
+    /// Takes `fd` over (closed here).
+    private static func walk(_ fd: Int32, prefix: String, into out: inout [String]) {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return
+        }
         defer { closedir(dir) }
+        let dfd = dirfd(dir)
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name.hasPrefix(".") { continue }
+            if name.utf8.first == UInt8(ascii: ".") { continue }
             let relative = prefix.isEmpty ? name : prefix + "/" + name
-            var type = entry.pointee.d_type
-            if type == UInt8(DT_UNKNOWN) {
-                var st = stat()
-                if lstat(path + "/" + name, &st) == 0 {
-                    type = (st.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-                }
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) { isDirectory = RepoDirectory.kind(in: dfd, name) == .directory }
+            if name.utf8.reversed().starts(with: "dm.".utf8) { out.append(relative) }  // a link, FIFO or folder named x.md is reported by the reader
+            if isDirectory {
+                let sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if sub >= 0 { walk(sub, prefix: relative, into: &out) }
             }
-            if name.hasSuffix(".md") { out.append(relative) }  // a folder named x.md is reported by the reader
-            if type == UInt8(DT_DIR) { walk(path + "/" + name, prefix: relative, into: &out) }
         }
     }
 }

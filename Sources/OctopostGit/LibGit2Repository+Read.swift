@@ -96,26 +96,54 @@ extension LibGit2Repository {
         }
     }
 
+    public func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
+        try locked { () throws(GitError) -> [(path: String, kind: RepoEntryKind)] in
+            let root = try lookupTree(ofCommit: commit)
+            defer { git_tree_free(root) }
+            let prefix = Self.normalizedPath(directory)
+            if prefix.isEmpty { return try collectEntries(in: root, prefix: "") }
+            var entry: OpaquePointer?
+            let rc = git_tree_entry_bypath(&entry, root, prefix)
+            if rc == GIT_ENOTFOUND.code { return [] }
+            try check(rc, "cannot look up '\(directory)' in \(commit)")
+            guard let entry else { return [] }
+            defer { git_tree_entry_free(entry) }
+            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
+            var subtree: OpaquePointer?
+            try check(git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)), "cannot read '\(directory)'")
+            guard let subtree else { return [] }
+            defer { git_tree_free(subtree) }
+            return try collectEntries(in: subtree, prefix: prefix + "/")
+        }
+    }
+
     /// Blob paths in `tree`, depth first, in tree order (sorted by name). Submodules are skipped.
     private func collectBlobs(in tree: OpaquePointer, prefix: String) throws(GitError) -> [String] {
-        var paths: [String] = []
+        try collectEntries(in: tree, prefix: prefix).filter { $0.kind != .submodule }.map(\.path)
+    }
+
+    /// Entries in `tree` but folders, depth first, in tree order, with their kind from the entry's mode.
+    private func collectEntries(in tree: OpaquePointer, prefix: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
+        var entries: [(path: String, kind: RepoEntryKind)] = []
         for index in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, index) else { continue }
             let path = prefix + String(cString: git_tree_entry_name(entry))
             switch git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                paths.append(path)
+                entries.append((path, git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ? .symlink : .file))
             case GIT_OBJECT_TREE:
                 var subtree: OpaquePointer?
                 try check(git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)), "cannot read '\(path)'")
                 guard let subtree else { continue }
                 defer { git_tree_free(subtree) }
-                paths += try collectBlobs(in: subtree, prefix: path + "/")
+                entries += try collectEntries(in: subtree, prefix: path + "/")
+            case GIT_OBJECT_COMMIT:
+                entries.append((path, .submodule))
             default:
                 continue
             }
         }
-        return paths
+        return entries
     }
 
     /// `./a//b/` → `a/b`; `.` and `` → ``.

@@ -19,11 +19,16 @@ struct RetryCommand: ParsableCommand {
         let env = LiveEnvironment()
         let now = try env.now(global)
         let repo = try RepositoryContext.open(global)
+        // The id names a file under the ledger folder: checked as a post id before anything is opened.
+        if let problem = PostID.problem(id) {
+            Console.error("error: '\(id)' is not a post id: it \(problem)")
+            throw ExitCode(2)
+        }
         let store = LedgerStore(fileSystem: LocalFileSystem(root: repo.root), directory: repo.config.ledgerDirectory)
         let record: LedgerRecord
         do {
             guard let r = try store.load(id: id) else {
-                Console.error("error: no ledger entry for '\(id)' (ledger/\(id).json): nothing was published or failed yet")
+                Console.error("error: no ledger entry for '\(id)' (\(store.path(for: id))): nothing was published or failed yet")
                 throw ExitCode(1)
             }
             record = r

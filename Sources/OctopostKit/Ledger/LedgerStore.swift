@@ -32,8 +32,13 @@ public struct LedgerStore: Sendable {
 
     /// Reads every `*.json` file under the folder (hidden files, such as interrupted writes, are skipped).
     /// A file that cannot be read or decoded is collected in `errors`, never thrown: one broken file must
-    /// not stop the other posts. Only a folder that cannot be listed throws.
-    public func loadAll() throws(LedgerError) -> LedgerSnapshot {
+    /// not stop the other posts. Only a folder that cannot be listed throws (the ledger folder being a
+    /// symbolic link, for one: exit 2).
+    ///
+    /// `expecting`: the ids of the posts about to be planned. One without a file is checked too, so that
+    /// a symbolic link on the way to where its file would be written (`ledger/2026 -> /elsewhere`) makes
+    /// that post unreadable (skipped, reported) instead of failing the claim of every post.
+    public func loadAll(expecting ids: some Sequence<String> = [String]()) throws(LedgerError) -> LedgerSnapshot {
         let files: [String]
         do { files = try fileSystem.list(under: directory) } catch {
             throw .io(file: directory, detail: error.reason)
@@ -49,12 +54,20 @@ public struct LedgerStore: Sendable {
                 snapshot.unreadableIDs.insert(id)
             }
         }
+        for id in ids where snapshot.records[id] == nil && !snapshot.unreadableIDs.contains(id) {
+            do { _ = try load(id: id) } catch {
+                snapshot.errors.append(error)
+                snapshot.unreadableIDs.insert(id)
+            }
+        }
         return snapshot
     }
 
-    /// One post's record, or nil when it has none.
+    /// One post's record, or nil when it has none. An id that is not a valid post id is an error, never a
+    /// path to open (`retry ../../elsewhere` reads nothing).
     public func load(id: String) throws(LedgerError) -> LedgerRecord? {
         let path = path(for: id)
+        if let problem = PostID.problem(id) { throw .io(file: path, detail: "'\(id)' is not a post id: it \(problem)") }
         let bytes: [UInt8]?
         do { bytes = try fileSystem.read(path) } catch { throw .io(file: path, detail: error.reason) }
         guard let bytes else { return nil }

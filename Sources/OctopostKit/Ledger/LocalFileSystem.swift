@@ -34,17 +34,15 @@ public struct LocalFileSystem: FileSystem {
         guard octopost_syncfs(fd) == 0 else { throw failure(root, "cannot flush to disk") }
     }
 
-    func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : (root.hasSuffix("/") ? root + path : root + "/" + path)
-    }
+    /// Opens files and folders one part at a time from the root, never following a symbolic link, so a
+    /// link committed under the ledger folder (or the folder itself being one) cannot send a write
+    /// outside the repository (issue 7). Paths are repository paths (`RepoPath`): relative, no `..`.
+    var tree: RepoDirectory { RepoDirectory(root: root) }
 
     public func read(_ path: String) throws(FileSystemError) -> [UInt8]? {
-        let full = absolute(path)
-        let fd = open(full, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw failure(path, "cannot open")
-        }
+        let opened: Int32?
+        do { opened = try tree.openFile(path) } catch { throw Self.refusal(path, error) }
+        guard let fd = opened else { return nil }
         defer { close(fd) }
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -61,19 +59,22 @@ public struct LocalFileSystem: FileSystem {
     }
 
     public func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
-        let full = absolute(path)
-        guard let slash = full.lastIndex(of: "/") else { throw FileSystemError(path: path, reason: "not a file path") }
-        let dir = String(full[..<slash])
-        let name = String(full[full.index(after: slash)...])
-        guard !name.isEmpty else { throw FileSystemError(path: path, reason: "not a file path") }
-        try makeDirectories(dir, for: path)
+        let opened: (Int32, String)?
+        do { opened = try tree.parent(path, create: true) } catch { throw Self.refusal(path, error) }
+        guard let (dir, name) = opened else { throw FileSystemError(path: path, reason: "cannot create its folder") }
+        defer { close(dir) }
+        switch RepoDirectory.kind(in: dir, name) {
+        case .missing, .file: break
+        case .symlink: throw Self.refusal(path, RepoPathError(path: path, reason: .symlink(at: path)))
+        default: throw FileSystemError(path: path, reason: "is not a regular file")
+        }
         // A dot-name that never ends in `.json`, so a crash leaves nothing the ledger would load.
-        let temp = "\(dir)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure(path, "cannot create a temporary file in \(dir)") }
+        let temp = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = openat(dir, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(path, "cannot create a temporary file beside it") }
         var ok = false
         defer {
-            if !ok { unlink(temp) }
+            if !ok { unlinkat(dir, temp, 0) }
         }
         var written = 0
         while written < bytes.count {
@@ -92,52 +93,55 @@ public struct LocalFileSystem: FileSystem {
             throw e
         }
         guard close(fd) == 0 else { throw failure(path, "cannot close") }
-        guard rename(temp, full) == 0 else { throw failure(path, "cannot rename the temporary file into place") }
+        // renameat replaces the name in this folder; it never follows a link at the target.
+        guard renameat(dir, temp, dir, name) == 0 else { throw failure(path, "cannot rename the temporary file into place") }
         ok = true
         // Make the rename itself durable.
-        if deferSync { return }
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        if !deferSync { _ = fsync(dir) }
     }
 
+    /// Regular files below the folder. A symbolic link below it is listed too (as a path), so that reading
+    /// it fails by name instead of the link being silently ignored; links are never followed.
     public func list(under directory: String) throws(FileSystemError) -> [String] {
-        let base = absolute(directory)
+        let opened: Int32?
+        do { opened = try tree.openDirectory(directory) } catch { throw Self.refusal(directory, error) }
+        guard let top = opened else { return [] }
         var result: [String] = []
-        func walk(_ dir: String, _ prefix: String) throws(FileSystemError) {
-            guard let d = opendir(dir) else {
-                if errno == ENOENT, prefix.isEmpty { return }
-                throw failure(directory, "cannot list \(dir)")
+        func walk(_ fd: Int32, _ prefix: String) throws(FileSystemError) {
+            // fdopendir takes the descriptor over (closedir closes it).
+            guard let d = fdopendir(fd) else {
+                close(fd)
+                throw failure(directory, "cannot list \(prefix.isEmpty ? directory : directory + "/" + prefix)")
             }
             defer { closedir(d) }
-            var children: [(String, Bool)] = []
+            let dfd = dirfd(d)
+            var children: [(String, RepoEntryKind)] = []
             while let entry = readdir(d) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                     String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                 }
                 if name == "." || name == ".." { continue }
-                var st = stat()
-                guard lstat(dir + "/" + name, &st) == 0 else { continue }
-                let kind = st.st_mode & S_IFMT
-                if kind == S_IFDIR { children.append((name, true)) } else if kind == S_IFREG { children.append((name, false)) }
+                let kind = RepoDirectory.kind(in: dfd, name)
+                if kind == .directory || kind == .file || kind == .symlink { children.append((name, kind)) }
             }
-            for (name, isDir) in children {
-                if isDir { try walk(dir + "/" + name, prefix + name + "/") } else { result.append(prefix + name) }
+            for (name, kind) in children {
+                if kind == .directory {
+                    let sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    guard sub >= 0 else { throw failure(directory, "cannot open \(directory)/\(prefix)\(name)") }
+                    try walk(sub, prefix + name + "/")
+                } else {
+                    result.append(prefix + name)
+                }
             }
         }
-        try walk(base, "")
+        try walk(top, "")
         return result.sorted()
     }
 
-    private func makeDirectories(_ dir: String, for path: String) throws(FileSystemError) {
-        var current = dir.hasPrefix("/") ? "" : "."
-        for part in dir.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw failure(path, "cannot create directory \(current)")
-            }
+    static func refusal(_ path: String, _ error: RepoPathError) -> FileSystemError {
+        switch error.reason {
+        case .system(let m): FileSystemError(path: path, reason: m)
+        default: FileSystemError(path: path, reason: error.description)
         }
     }
 

@@ -20,8 +20,9 @@ public struct ChangeAwareRules: Sendable {
         let baseCommit = try git.resolveCommit(revision)
         let head = try git.resolveCommit("HEAD")
         let mergeBase = try git.mergeBase(baseCommit, head)
-        let prefix = config.contentDirectory + "/"
-        func isPost(_ path: String?) -> Bool { path.map { $0.hasPrefix(prefix) && $0.hasSuffix(".md") } ?? false }
+        let content = config.contentDirectory
+        // One definition of a post file for lint, lint --base and sync (`PostFiles`).
+        func isPost(_ path: String?) -> Bool { path.map { PostFiles.isPostPath($0, contentDirectory: content) } ?? false }
         let changes = try git.changesToWorkTree(from: mergeBase).filter { isPost($0.oldPath) || isPost($0.newPath) }
         let bySource = Dictionary(current.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -89,6 +90,7 @@ public struct ChangeAwareRules: Sendable {
     }
 
     func status(of id: String, at commit: String) throws(GitError) -> PostStatus? {
+        guard PostID.problem(id) == nil else { return nil }
         let path = config.ledgerDirectory + "/" + id + ".json"
         guard let bytes = try git.readFile(path, at: commit),
               let record = try? LedgerRecord.decode(bytes, file: path) else { return nil }

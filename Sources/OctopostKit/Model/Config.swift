@@ -89,11 +89,16 @@ public enum ConfigLoader {
             let loc = walker.location(v)
             switch key {
             case "content", "ledger":
-                guard let s = v.scalar?.string, !walker.isNull(v), PostID.problem(s) == nil else {
+                guard let s = v.scalar?.string, !walker.isNull(v) else {
                     fail(loc, "type", "'\(key)' must be a folder path inside the repository")
                     continue
                 }
-                if key == "content" { config.contentDirectory = s } else { config.ledgerDirectory = s }
+                let folder = s.hasSuffix("/") ? String(s.dropLast()) : s
+                if let problem = PostID.problem(folder) {
+                    fail(loc, "path", "'\(key)' must be a folder path inside the repository: '\(s)' \(problem)")
+                    continue
+                }
+                if key == "content" { config.contentDirectory = folder } else { config.ledgerDirectory = folder }
             case "timezone":
                 guard let s = v.scalar?.string, !walker.isNull(v) else {
                     fail(loc, "type", "'timezone' must be an IANA name such as Europe/Berlin")

@@ -63,6 +63,7 @@ public struct PostParser: Sendable {
                         contentLocation: contentLocation,
                         platformsLocation: SourceLocation(line: split.yamlFirstLine, column: 1))
         var sawPlatforms = false
+        var sawID = false
         for (keyNode, value) in mapping {
             let keyLoc = walker.location(keyNode)
             guard let key = keyNode.scalar?.string else {
@@ -71,6 +72,7 @@ public struct PostParser: Sendable {
             }
             switch key {
             case "id":
+                sawID = true
                 guard let id = walker.string(value, field: "id") else { continue }
                 if let problem = PostID.problem(id.value) {
                     walker.error(id.location, "id", "id '\(id.value)' \(problem)")
@@ -103,6 +105,11 @@ public struct PostParser: Sendable {
                              "unknown field '\(key)'\(Suggest.hint(for: key, in: Self.fields))")
             }
         }
+        if !sawID, let problem = PostID.problem(post.id) {
+            // The id comes from the path: the error is the file's (SPEC §2; issue 7).
+            walker.error(SourceLocation(line: 1, column: 1), "id",
+                         "this file's path gives the id '\(post.id)', which \(problem): rename the file or set 'id:'")
+        }
         if !sawPlatforms {
             walker.error(SourceLocation(line: split.yamlFirstLine, column: 1), "required",
                          "'platforms' is required: the list of platforms to publish to, e.g. [bluesky, mastodon]")
@@ -114,20 +121,19 @@ public struct PostParser: Sendable {
     }
 }
 
-/// Rules for post ids: they name ledger files, so they are relative paths of safe characters.
+/// Rules for post ids: they name ledger files, so they are repository paths (`RepoPath`, checked there)
+/// of safe characters.
 public enum PostID {
     public static func problem(_ id: String) -> String? {
         if id.isEmpty { return "is empty" }
         if id.utf8.count > 200 { return "is longer than 200 bytes" }
-        if id.hasPrefix("/") || id.hasSuffix("/") { return "must not start or end with '/'" }
-        for part in id.split(separator: "/", omittingEmptySubsequences: false) {
-            if part.isEmpty || part == "." || part == ".." { return "has an empty, '.' or '..' path segment" }
-        }
         let ok = id.unicodeScalars.allSatisfy { s in
             (s.value >= 0x61 && s.value <= 0x7A) || (s.value >= 0x41 && s.value <= 0x5A)
                 || (s.value >= 0x30 && s.value <= 0x39) || s == "-" || s == "_" || s == "." || s == "/"
         }
-        return ok ? nil : "may only use letters, digits, '-', '_', '.' and '/'"
+        if !ok { return "may only use letters, digits, '-', '_', '.' and '/'" }
+        if id.hasSuffix("/") { return "must not end with '/'" }
+        return RepoPath.problem(id)
     }
 }
 

@@ -46,6 +46,9 @@ public protocol GitRepository: Sendable {
     func readFile(_ path: String, at commit: String) throws(GitError) -> [UInt8]?
     /// Every file (blob) path under `directory` in a commit's tree, recursively.
     func listFiles(under directory: String, at commit: String) throws(GitError) -> [String]
+    /// Every entry but folders under `directory` in a commit's tree, recursively, with what git records
+    /// it as: a file (modes 100644, 100755), a symbolic link (120000) or a submodule (160000).
+    func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)]
     /// Changes from a commit's tree to the working tree (staged, unstaged and untracked files; renames found).
     func changesToWorkTree(from commit: String) throws(GitError) -> [FileChange]
 
@@ -93,6 +96,13 @@ public protocol GitRepository: Sendable {
     /// Points `branch` at `commit` whatever their relation (drops local commits, e.g. after a rejected
     /// push). Checked out: same safe checkout as `fastForward`, relative to the current HEAD tree.
     func resetBranch(_ branch: String, to commit: String) throws(GitError)
+}
+
+extension GitRepository {
+    /// For a repository that cannot tell file kinds apart (test fakes): every blob is a file.
+    public func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
+        try listFiles(under: directory, at: commit).map { ($0, .file) }
+    }
 }
 
 /// How to authenticate to a remote. The token and header values are secrets: they never appear in

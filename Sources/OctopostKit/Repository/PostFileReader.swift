@@ -6,6 +6,12 @@ import Glibc
 /// Why a post file could not be read.
 public enum FileReadProblem: Error, Sendable, Equatable {
     case missing, directory, unreadable(String), outsideRepository, tooLarge(Int)
+    /// The file, or the folder `at` on the way to it, is a symbolic link (never followed).
+    case symlink(at: String?)
+    /// Not a repository path (`RepoPath.problem`).
+    case invalidPath(String)
+    /// Something at a post path that is not a post file (`PostFiles.problem`).
+    case notAPostFile(String)
 
     public var message: String {
         switch self {
@@ -13,6 +19,10 @@ public enum FileReadProblem: Error, Sendable, Equatable {
         case .directory: "is a directory, not a post file"
         case .unreadable(let why): "cannot be read: \(why)"
         case .outsideRepository: "is a symlink that leads outside the repository"
+        case .symlink(nil): PostFiles.problem(.symlink)?.message ?? "is a symbolic link"
+        case .symlink(let at?): "is inside \(at), a symbolic link: octopost never follows links in the repository"
+        case .invalidPath(let p): p
+        case .notAPostFile(let m): m
         case .tooLarge(let n):
             "the file is \(n) bytes; a post file may be at most \(FrontMatterSplitter.maxFileSize) bytes"
         }
@@ -24,33 +34,42 @@ public protocol PostFileReader: Sendable {
     func read(_ repoRelativePath: String) -> Result<[UInt8], FileReadProblem>
 }
 
+/// Post files in the working tree, opened from the repository root one folder at a time without
+/// following a symbolic link (`RepoDirectory`): what lint reads is a regular file inside the repository,
+/// as sync reads it from git (`PostFiles`).
 public struct DirectoryPostReader: PostFileReader {
     public let root: String
-    private let resolvedRoot: String
 
     public init(root: String) {
         self.root = root
-        self.resolvedRoot = DirectoryMediaInspector.realPath(root) ?? root
     }
 
     public func read(_ repoRelativePath: String) -> Result<[UInt8], FileReadProblem> {
-        let full = root + "/" + repoRelativePath
-        var st = stat()
-        guard lstat(full, &st) == 0 else { return .failure(.missing) }
-        var path = full
-        if (st.st_mode & S_IFMT) == S_IFLNK {
-            guard let resolved = DirectoryMediaInspector.realPath(full) else { return .failure(.missing) }
-            guard resolved.hasPrefix(resolvedRoot + "/") else { return .failure(.outsideRepository) }
-            path = resolved
-            guard stat(path, &st) == 0 else { return .failure(.missing) }
+        let tree = RepoDirectory(root: root)
+        let fd: Int32
+        do {
+            let kind = try tree.kind(repoRelativePath)
+            if kind == .directory { return .failure(.directory) }
+            if kind == .symlink { return .failure(.symlink(at: nil)) }
+            if kind != .file, let problem = PostFiles.problem(kind) {
+                return .failure(kind == .missing ? .missing : .notAPostFile(problem.message))
+            }
+            guard let opened = try tree.openFile(repoRelativePath) else { return .failure(.missing) }
+            fd = opened
+        } catch {
+            switch error.reason {
+            case .symlink(let at): return .failure(.symlink(at: at == repoRelativePath ? nil : at))
+            case .invalid(let p): return .failure(.invalidPath(p))
+            case .missing: return .failure(.missing)
+            case .notADirectory(let at): return .failure(.unreadable("\(at) is not a folder"))
+            case .system(let m): return .failure(.unreadable(m))
+            }
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR { return .failure(.directory) }
-        // Never open a FIFO, socket or device: reading one could block forever.
-        guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable("not a regular file")) }
-        let fd = open(path, O_RDONLY | O_NONBLOCK)
-        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
         defer { close(fd) }
+        var st = stat()
         guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        // Never read a FIFO, socket or device: reading one could block forever.
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.unreadable("not a regular file")) }
         let size = Int(st.st_size)
         if size > FrontMatterSplitter.maxFileSize { return .failure(.tooLarge(size)) }
         var bytes = [UInt8](repeating: 0, count: size)

@@ -29,7 +29,12 @@ public struct CommittedLedger: Sendable {
     public init() {}
 
     /// Reads the ledger folder at `commit` (and at its parent, for lagging files) and the working tree.
-    public static func load(git: any GitRepository, commit: String, store: LedgerStore) throws(SyncError) -> CommittedLedger {
+    ///
+    /// `expecting`: the ids of the posts about to be planned. One without a file is checked too, so that a
+    /// symbolic link on the way to where its file would be written (`ledger/2026 -> /elsewhere`) makes that
+    /// post unusable (skipped, reported) instead of failing the claim of every post.
+    public static func load(git: any GitRepository, commit: String, store: LedgerStore,
+                            expecting: some Sequence<String> = [String]()) throws(SyncError) -> CommittedLedger {
         let dir = store.directory
         func ids(_ paths: [String]) -> Set<String> {
             Set(paths.filter { $0.hasSuffix(".json") && !$0.split(separator: "/").contains(where: { $0.hasPrefix(".") }) }
@@ -49,7 +54,7 @@ public struct CommittedLedger: Sendable {
         }
         let parent = try? git.resolveCommit(commit + "^")
         var out = CommittedLedger()
-        for id in committedIDs.union(diskIDs).sorted() {
+        for id in committedIDs.union(diskIDs).union(expecting).sorted() {
             let path = store.path(for: id)
             let committed: [UInt8]?
             do { committed = try git.readFile(path, at: commit) } catch { throw .git(error) }

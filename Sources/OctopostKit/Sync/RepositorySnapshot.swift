@@ -12,11 +12,19 @@ public struct PostSnapshot: Sendable {
     /// Reads every post under the content folder as committed at `commit` (never the working tree),
     /// lints each, and records per target the first lint error (the entry then fails without a request).
     public static func load(git: any GitRepository, commit: String, config: Config) throws(GitError) -> PostSnapshot {
-        let prefix = config.contentDirectory
-        let paths = try git.listFiles(under: prefix, at: commit).filter { $0.hasSuffix(".md") }.sorted()
+        // The same post files lint reads (`PostFiles`): hidden ones are not posts; a symbolic link or a
+        // submodule at a post path is reported and skipped, never read.
+        let entries = try git.listEntries(under: config.contentDirectory, at: commit)
+            .filter { PostFiles.isPostPath($0.path, contentDirectory: config.contentDirectory) }
+            .sorted { $0.path < $1.path }
         var files: [(String, [UInt8])] = []
-        for path in paths {
-            if let bytes = try git.readFile(path, at: commit) { files.append((path, bytes)) }
+        var refused: [Diagnostic] = []
+        for entry in entries {
+            if let problem = PostFiles.problem(entry.kind) {
+                refused.append(Diagnostic(file: entry.path, rule: problem.rule, message: problem.message))
+                continue
+            }
+            if let bytes = try git.readFile(entry.path, at: commit) { files.append((entry.path, bytes)) }
         }
         let linter = Linter(config: config, media: CommitMediaInspector(git: git, commit: commit))
         let results = ParallelMap.map(files) { file -> (PlannedPost?, [Diagnostic]) in
@@ -33,7 +41,7 @@ public struct PostSnapshot: Sendable {
             }
             return (PlannedPost(post: post, contentSHA256: sha256Hex(bytes), lintErrors: lintErrors), [])
         }
-        var snapshot = PostSnapshot(commit: commit, posts: [], unparsed: [], unparsedSources: [])
+        var snapshot = PostSnapshot(commit: commit, posts: [], unparsed: refused, unparsedSources: Set(refused.map(\.file)))
         for (planned, diagnostics) in results {
             if let planned { snapshot.posts.append(planned) } else {
                 snapshot.unparsed += diagnostics

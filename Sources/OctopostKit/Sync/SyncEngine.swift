@@ -86,7 +86,8 @@ public struct SyncEngine: Sendable {
         } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
         let snapshot: PostSnapshot
         do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config) } catch { throw .git(error) }
-        let ledger = try CommittedLedger.load(git: git, commit: head, store: store)
+        let ledger = try CommittedLedger.load(git: git, commit: head, store: store,
+                                              expecting: snapshot.posts.map(\.post.id))
         let plan = Planner(config: config, recovery: recovery).plan(
             posts: snapshot.posts, ledger: ledger.records, now: clock(), unreadableLedgerIDs: ledger.unusableIDs,
             unparsedSources: snapshot.unparsedSources)
