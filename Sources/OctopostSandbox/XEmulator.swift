@@ -11,8 +11,13 @@ import OctopostKit
 /// - `POST /2/tweets {"text", "reply":{"in_reply_to_tweet_id"}}` → 201 `{"data":{"id","text"}}`;
 ///   over 280 weighted characters → 400 invalid-request; the same text as an earlier post →
 ///   403 duplicate content; replying to an unknown id → 403 "deleted or not visible".
-/// - `GET /2/users/:id/tweets?max_results=` → `{"data":[{id,text}], "meta":{result_count,newest_id,oldest_id}}`
-///   newest first (5–100, default 10); `GET /2/users/me` → `{"data":{id,name,username}}`.
+/// - `GET /2/users/:id/tweets?max_results=&start_time=&end_time=&since_id=&until_id=&exclude=&tweet.fields=`
+///   → `{"data":[{id,text,edit_history_tweet_ids,…}], "meta":{result_count,newest_id,oldest_id}}` newest
+///   first (5–100, default 10). As on X, a post carries only the default fields (`id`, `text`,
+///   `edit_history_tweet_ids`) plus those named in `tweet.fields`: `created_at` (`…T…:…:….000Z`),
+///   `author_id`, `conversation_id` (the thread's first post), and for a reply `in_reply_to_user_id` and
+///   `referenced_tweets: [{"type":"replied_to","id"}]` (left out entirely for a post that replies to nothing).
+///   `GET /2/tweets/:id` takes the same `tweet.fields`; `GET /2/users/me` → `{"data":{id,name,username}}`.
 /// - Every answer: `x-rate-limit-limit/-remaining/-reset` (epoch seconds); 429 problem
 ///   `Too Many Requests`. Default 100 per 15 minutes.
 actor XEmulator: PlatformBehavior {
@@ -61,14 +66,29 @@ actor XEmulator: PlatformBehavior {
                                type: "https://api.twitter.com/2/problems/resource-not-found")
             }
             let limit = min(max(Int(request.query["max_results"] ?? "") ?? 10, 5), 100)
-            let page = tweets.reversed().prefix(limit)
+            let start = Self.instant(request.query["start_time"])
+            let end = Self.instant(request.query["end_time"])
+            let since = request.query["since_id"].flatMap { UInt64($0) }
+            let until = request.query["until_id"].flatMap { UInt64($0) }
+            let exclude = Set((request.query["exclude"] ?? "").split(separator: ",").map(String.init))
+            let fields = Self.tweetFields(request)
+            let page = tweets.reversed().filter { t in
+                let time = t.createdAt.timeIntervalSince1970
+                let id = UInt64(t.id) ?? 0
+                if let start, time < start { return false }
+                if let end, time >= end { return false }
+                if let since, id <= since { return false }
+                if let until, id >= until { return false }
+                if exclude.contains("replies"), t.replyTo != nil { return false }
+                return true
+            }.prefix(limit)
             var meta: [String: JSON] = ["result_count": .int(page.count)]
             if let first = page.first, let last = page.last {
                 meta["newest_id"] = .string(first.id)
                 meta["oldest_id"] = .string(last.id)
             }
             var answer: [String: JSON] = ["meta": .object(meta)]
-            if !page.isEmpty { answer["data"] = .array(page.map(json)) }
+            if !page.isEmpty { answer["data"] = .array(page.map { json($0, fields: fields) }) }
             return .json(200, .object(answer))
         }
         if let c = request.match("GET", ["tweets", "*"], in: rest) {
@@ -78,7 +98,7 @@ actor XEmulator: PlatformBehavior {
                                                "title": "Not Found Error", "resource_type": "tweet", "parameter": "id",
                                                "type": "https://api.twitter.com/2/problems/resource-not-found"]]])
             }
-            return .json(200, ["data": json(tweets[i])])
+            return .json(200, ["data": json(tweets[i], fields: Self.tweetFields(request))])
         }
         return problem(404, "Not Found Error", "Sorry, that page does not exist.", type: "about:blank")
     }
@@ -136,8 +156,39 @@ actor XEmulator: PlatformBehavior {
         return .json(201, ["data": ["id": .string(id), "text": .string(text), "edit_history_tweet_ids": [.string(id)]]])
     }
 
-    private func json(_ t: Tweet) -> JSON {
-        ["id": .string(t.id), "text": .string(t.text), "edit_history_tweet_ids": [.string(t.id)]]
+    /// `start_time`/`end_time` (RFC 3339, `YYYY-MM-DDTHH:mm:ssZ`) as seconds since 1970.
+    private static func instant(_ text: String?) -> TimeInterval? {
+        guard let text, let resolved = try? Timestamp.resolve(text, timeZone: nil) else { return nil }
+        return resolved.instant.timeIntervalSince1970
+    }
+
+    /// The `tweet.fields` asked for (comma separated, as X takes them).
+    private static func tweetFields(_ request: SandboxRequest) -> Set<String> {
+        Set((request.query["tweet.fields"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    /// A post as X returns it: the default fields, and only the optional ones requested.
+    private func json(_ t: Tweet, fields: Set<String> = []) -> JSON {
+        var out: [String: JSON] = ["id": .string(t.id), "text": .string(t.text), "edit_history_tweet_ids": [.string(t.id)]]
+        if fields.contains("created_at") { out["created_at"] = .string(SandboxTime.rfc3339(t.createdAt)) }
+        if fields.contains("author_id") { out["author_id"] = .string(Self.userID) }
+        if fields.contains("conversation_id") { out["conversation_id"] = .string(conversationID(of: t)) }
+        if let parent = t.replyTo {
+            // Only the account's own posts exist here, so a reply is always to this user.
+            if fields.contains("in_reply_to_user_id") { out["in_reply_to_user_id"] = .string(Self.userID) }
+            if fields.contains("referenced_tweets") {
+                out["referenced_tweets"] = [["type": "replied_to", "id": .string(parent)]]
+            }
+        }
+        return .object(out)
+    }
+
+    /// The id of the post that started the thread `t` belongs to.
+    private func conversationID(of t: Tweet) -> String {
+        var current = t
+        var seen: Set<String> = [t.id]
+        while let parent = current.replyTo, let i = byID[parent], seen.insert(parent).inserted { current = tweets[i] }
+        return current.id
     }
 
     private func invalid(_ message: String, parameter: String) -> SandboxResponse {

@@ -44,6 +44,9 @@ public protocol GitRepository: Sendable {
     func mergeBase(_ a: String, _ b: String) throws(GitError) -> String
     /// A file's bytes as committed, or nil when the commit has no such file.
     func readFile(_ path: String, at commit: String) throws(GitError) -> [UInt8]?
+    /// A committed file's size and its first `headLength` bytes, or nil when the commit has no such file.
+    /// The size comes from the object's header: a large file is never read whole to learn it.
+    func fileHead(_ path: String, at commit: String, headLength: Int) throws(GitError) -> FileHead?
     /// Every file (blob) path under `directory` in a commit's tree, recursively.
     func listFiles(under directory: String, at commit: String) throws(GitError) -> [String]
     /// Every entry but folders under `directory` in a commit's tree, recursively, with what git records
@@ -98,7 +101,24 @@ public protocol GitRepository: Sendable {
     func resetBranch(_ branch: String, to commit: String) throws(GitError)
 }
 
+/// A committed file's size and first bytes (enough to tell its type by its magic number).
+public struct FileHead: Sendable, Equatable {
+    public var size: Int
+    public var head: [UInt8]
+
+    public init(size: Int, head: [UInt8]) {
+        self.size = size
+        self.head = head
+    }
+}
+
 extension GitRepository {
+    /// For repositories that can only read whole files (test fakes): reads the file and keeps the head.
+    public func fileHead(_ path: String, at commit: String, headLength: Int) throws(GitError) -> FileHead? {
+        guard let bytes = try readFile(path, at: commit) else { return nil }
+        return FileHead(size: bytes.count, head: Array(bytes.prefix(headLength)))
+    }
+
     /// For a repository that cannot tell file kinds apart (test fakes): every blob is a file.
     public func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
         try listFiles(under: directory, at: commit).map { ($0, .file) }

@@ -60,9 +60,14 @@ public struct PostSnapshot: Sendable {
 }
 
 /// Media as committed: sync publishes what was merged, so media are checked at the same commit.
+/// Only the object's header (size) and first bytes (type) are read: posts may share a media file of
+/// hundreds of megabytes, and each path is inspected once per run.
 public struct CommitMediaInspector: MediaInspector {
     public let git: any GitRepository
     public let commit: String
+    /// Bytes `MediaKind.sniff` looks at.
+    public static let headLength = 32
+    private let cache = DirectoryMediaInspector.InspectionCache()
 
     public init(git: any GitRepository, commit: String) {
         self.git = git
@@ -70,11 +75,15 @@ public struct CommitMediaInspector: MediaInspector {
     }
 
     public func inspect(_ repoRelativePath: String) -> MediaInspection {
-        do {
-            guard let bytes = try git.readFile(repoRelativePath, at: commit) else { return .missing }
-            return .file(size: bytes.count, head: Array(bytes.prefix(32)))
-        } catch {
-            return .notAFile
+        cache.value(repoRelativePath) {
+            do {
+                guard let file = try git.fileHead(repoRelativePath, at: commit, headLength: Self.headLength) else {
+                    return .missing
+                }
+                return .file(size: file.size, head: file.head)
+            } catch {
+                return .notAFile
+            }
         }
     }
 }
