@@ -175,7 +175,7 @@ struct AdapterTransport: Sendable {
             let target = URL(string: location, relativeTo: url)?.absoluteURL
             let origin = target.map(Self.origin) ?? ""
             let sameOrigin = target != nil && origin == Self.origin(url)
-            message += ", a redirect to \(redact(String(location.prefix(300))))"
+            message += ", a redirect to \(String(redact(location).prefix(300)))"
                 + (sameOrigin ? "" : " (another origin\(origin.isEmpty ? "" : ", \(redact(origin))"))")
         } else {
             message += ", a redirect"
