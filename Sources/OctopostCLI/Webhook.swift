@@ -7,8 +7,7 @@ enum Webhook {
     static func send(_ report: SyncReport, repository repo: RepositoryContext, environment: [String: String]) async {
         guard let raw = environment["OCTOPOST_WEBHOOK_URL"], !raw.isEmpty else { return }
         let redact = Redactor([raw, environment["OCTOPOST_WEBHOOK_SECRET"] ?? ""])
-        guard let url = URL(string: raw), let scheme = url.scheme, scheme == "https"
-                || (scheme == "http" && ConfigLoader.isLoopback(url.host ?? "")) else {
+        guard let url = URL(string: raw), CredentialTransport.isAllowedHTTP(url) else {
             Console.error("warning: OCTOPOST_WEBHOOK_URL must be an https URL (http only for loopback); event not sent")
             return
         }

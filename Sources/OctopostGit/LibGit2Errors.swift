@@ -36,24 +36,9 @@ struct Redactor: Sendable {
         for secret in secrets where text.contains(secret) {
             text = text.replacing(secret, with: "***")
         }
-        return Redactor.stripURLUserInfo(text)
-    }
-
-    /// `scheme://user:pass@host/...` → `scheme://***@host/...` everywhere in `text`.
-    static func stripURLUserInfo(_ text: String) -> String {
-        var out = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: "://") {
-            out += rest[..<range.upperBound]
-            rest = rest[range.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "'" || $0 == "\"" || $0 == "\n" }
-                ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
-                out += "***"
-                rest = rest[at...]
-            }
-        }
-        return out + rest
+        // Then what OctopostKit redacts everywhere: the beginning of a token a remote cut, credential
+        // shapes (`Bearer …`, JWTs) and URL user info.
+        return OctopostKit.Redactor(secrets)(text)
     }
 
     private static func base64(_ string: String) -> String {

@@ -81,6 +81,8 @@ extension LibGit2Repository {
             let redact = Redactor(credentials: credentials)
             let remoteHandle = try lookupRemote(remote)
             defer { git_remote_free(remoteHandle) }
+            try refuseCredentialsOverPlainHTTP(git_remote_url(remoteHandle), credentials: credentials,
+                                               what: "cannot fetch '\(branch)' from remote '\(remote)'")
             let state = RemoteCallbackState(credentials: credentials, redact: redact)
             let headers = CStringArray(credentials.extraHeaders)
             defer { headers.free() }
@@ -149,6 +151,9 @@ extension LibGit2Repository {
                 try pushLocal(remotePath: path, remote: remote, branch: branch, refName: refName)
                 return
             }
+            try refuseCredentialsOverPlainHTTP(git_remote_pushurl(remoteHandle) ?? git_remote_url(remoteHandle),
+                                               credentials: credentials,
+                                               what: "cannot push '\(branch)' to remote '\(remote)'")
             let state = RemoteCallbackState(credentials: credentials, redact: redact)
             let headers = CStringArray(credentials.extraHeaders)
             defer { headers.free() }
@@ -183,6 +188,25 @@ extension LibGit2Repository {
         }
     }
 
+    /// Headers from `http.extraheader` and a password in the remote URL go out with the first request,
+    /// before any credential callback could refuse them: over plain http to a host that is not loopback
+    /// they would travel in clear text, so the operation stops before connecting.
+    private func refuseCredentialsOverPlainHTTP(_ url: UnsafePointer<CChar>?, credentials: GitCredentials,
+                                                what: @autoclosure () -> String) throws(GitError) {
+        guard let url = url.map({ String(cString: $0) }), url.lowercased().hasPrefix("http://"),
+              !CredentialTransport.allowsCredentials(url) else { return }
+        let password = URLComponents(string: url)?.password.map { !$0.isEmpty } ?? false
+        let host = URLComponents(string: url)?.host ?? "?"
+        if !credentials.extraHeaders.isEmpty {
+            throw .failed("\(what()): refusing to send the http.extraheader headers over plain http to '\(host)'; "
+                + "use an https:// remote URL (plain http is allowed only for loopback hosts)")
+        }
+        if password {
+            throw .failed("\(what()): refusing to send the password in the remote URL over plain http to '\(host)'; "
+                + "use an https:// remote URL (plain http is allowed only for loopback hosts)")
+        }
+    }
+
     private func lookupRemote(_ name: String) throws(GitError) -> OpaquePointer {
         var remote: OpaquePointer?
         let rc = git_remote_lookup(&remote, handle, name)
@@ -200,6 +224,8 @@ final class RemoteCallbackState {
     let redact: Redactor
     var credentialAttempts = 0
     var authenticationRefused = false
+    /// The URL the token was refused for: plain http to a host that is not loopback.
+    var insecureURL: String?
     /// `push_update_reference` reports: refs the remote refused, with its status text (redacted).
     var rejections: [(ref: String, status: String)] = []
     /// Text the remote printed (`remote: ...` lines: hook output, protection messages), redacted.
@@ -212,12 +238,18 @@ final class RemoteCallbackState {
 
     func install(on callbacks: inout git_remote_callbacks, payload: UnsafeMutableRawPointer) {
         callbacks.payload = payload
-        callbacks.credentials = { out, _, _, allowedTypes, payload in
+        callbacks.credentials = { out, url, _, allowedTypes, payload in
             guard let out, let payload else { return GIT_PASSTHROUGH.code }
             let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload).takeUnretainedValue()
             guard let token = state.credentials.token,
                   allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0
             else { return GIT_PASSTHROUGH.code }
+            // The token goes only over https or to a loopback host (libgit2 asks with the URL it will send to).
+            let target = url.map { String(cString: $0) } ?? ""
+            guard CredentialTransport.allowsCredentials(target) else {
+                state.insecureURL = target
+                return GIT_EAUTH.code
+            }
             // libgit2 asks again after a 401: the token was refused, stop instead of looping.
             state.credentialAttempts += 1
             if state.credentialAttempts > 1 {
@@ -260,6 +292,12 @@ final class RemoteCallbackState {
     @discardableResult
     func check(_ code: Int32, _ what: @autoclosure () -> String) throws(GitError) -> Int32 {
         guard code < 0 else { return code }
+        if let insecureURL {
+            let host = URLComponents(string: insecureURL)?.host ?? redact(insecureURL)
+            let scheme = URLComponents(string: insecureURL)?.scheme ?? "this"
+            throw GitError.failed(describe("\(what()): refusing to send OCTOPOST_GIT_TOKEN over \(scheme) to '\(host)': "
+                + "a token goes only over https or to a loopback host; use an https:// remote URL"))
+        }
         if authenticationRefused || code == GIT_EAUTH.code {
             let reason = credentials.token == nil
                 ? "authentication required, and no token was given"

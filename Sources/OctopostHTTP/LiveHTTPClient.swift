@@ -13,9 +13,22 @@ import OctopostKit
 ///
 /// Transport failures never carry the URL: Telegram and Discord put tokens in their paths, so a reason
 /// is a fixed phrase chosen from the error, never the library's description.
+///
+/// Redirects are never followed: a 3xx comes back to the caller as an answer. Following one would send
+/// the request's URL path (Telegram's bot token, a Discord webhook's token) and its body to wherever the
+/// server points; async-http-client drops only the Authorization and Cookie headers on the way.
 public struct LiveHTTPClient: OctopostKit.HTTPClient {
     /// Largest answer read; platform answers are small JSON documents.
     public static let maxBodyBytes = 16 << 20
+
+    /// The shared client's settings with redirects turned off. Never shut down (it lives as long as
+    /// the process, like `HTTPClient.shared`).
+    static let client: AsyncHTTPClient.HTTPClient = {
+        var configuration = AsyncHTTPClient.HTTPClient.Configuration.singletonConfiguration
+        configuration.redirectConfiguration = .disallow
+        return AsyncHTTPClient.HTTPClient(eventLoopGroup: AsyncHTTPClient.HTTPClient.defaultEventLoopGroup,
+                                          configuration: configuration)
+    }()
 
     public init() {}
 
@@ -29,7 +42,7 @@ public struct LiveHTTPClient: OctopostKit.HTTPClient {
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         let deadline = TimeAmount.milliseconds(Int64(max(0.001, request.timeout) * 1000))
         do {
-            let response = try await AsyncHTTPClient.HTTPClient.shared.execute(outgoing, timeout: deadline)
+            let response = try await Self.client.execute(outgoing, timeout: deadline)
             let buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
             var headers: [String: String] = [:]
             for (name, value) in response.headers {

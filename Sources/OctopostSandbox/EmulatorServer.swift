@@ -261,6 +261,15 @@ struct Pipeline: HTTPHandler {
             case .dropAfterCommit:
                 _ = await behaviorResponse(request, now: now)
                 return FlyingFox.HTTPResponse(webSocket: Drop())
+            case .echo(let status, let pad):
+                let echoed = String(repeating: "x", count: pad) + "Authorization: " + (request.header("authorization") ?? "none")
+                    + " (\(request.method) \(request.path))"
+                return Self.encode(behavior.errorResponse(status: status, message: echoed))
+            case .redirect(let location, let status):
+                let query = request.query.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                let target = location + request.path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+                return Self.encode(SandboxResponse(status: status, headers: [("Location", target)]))
             }
         }
         return Self.encode(await behaviorResponse(request, now: now))

@@ -5,9 +5,10 @@ import Foundation
 ///
 /// Wire form (in `POST /__sandbox/faults` `next`): exactly one of
 /// `{"status":503}`, `{"status":429,"retry_after":2}`, `{"hang":true}`, `{"garbage":true}`,
-/// `{"html":true}`, `{"drop":true}`, `{"drop_after_commit":true}`; optionally `"path"` (the fault
-/// applies only to requests whose path contains it) and `"method"`; `garbage` and `html` take an
-/// optional `"status"` (defaults 200 and 502).
+/// `{"html":true}`, `{"drop":true}`, `{"drop_after_commit":true}`, `{"echo":true,"pad":446}`,
+/// `{"redirect":"http://127.0.0.1:9"}`; optionally `"path"` (the fault applies only to requests whose
+/// path contains it) and `"method"`; `garbage`, `html`, `echo` and `redirect` take an optional
+/// `"status"` (defaults 200, 502, 400 and 307).
 public struct SandboxFault: Sendable, Equatable, Codable {
     public enum Kind: Sendable, Equatable {
         /// Answer with this status in the platform's own error shape (429 in its rate-limit shape,
@@ -25,6 +26,12 @@ public struct SandboxFault: Sendable, Equatable, Codable {
         /// Act on the request (the post is created and recorded) and then close the connection
         /// without answering: the crash window between "sent" and "answered".
         case dropAfterCommit
+        /// A hostile or careless server: an error in the platform's shape whose message echoes the
+        /// request's `Authorization` header and path (where Telegram keeps its token), after `pad`
+        /// filler characters.
+        case echo(status: Int, pad: Int)
+        /// A redirect to `location` + the request's path and query, without acting on the request.
+        case redirect(location: String, status: Int)
     }
 
     public var kind: Kind
@@ -47,7 +54,7 @@ public struct SandboxFault: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, retryAfter = "retry_after", hang, garbage, html, drop
-        case dropAfterCommit = "drop_after_commit", path, method
+        case dropAfterCommit = "drop_after_commit", path, method, echo, pad, redirect
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,14 +63,18 @@ public struct SandboxFault: Sendable, Equatable, Codable {
         let flags: [(CodingKeys, Kind)] = [
             (.hang, .hang), (.garbage, .garbage(status: status ?? 200)), (.html, .html(status: status ?? 502)),
             (.drop, .drop), (.dropAfterCommit, .dropAfterCommit),
+            (.echo, .echo(status: status ?? 400, pad: min(max(try c.decodeIfPresent(Int.self, forKey: .pad) ?? 0, 0), 100_000))),
         ]
         var chosen: [Kind] = []
         for (key, kind) in flags where try c.decodeIfPresent(Bool.self, forKey: key) == true {
             chosen.append(kind)
         }
+        if let location = try c.decodeIfPresent(String.self, forKey: .redirect) {
+            chosen.append(.redirect(location: location, status: status ?? 307))
+        }
         if chosen.count > 1 {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
-                debugDescription: "a fault has one kind: hang, garbage, html, drop, drop_after_commit or status"))
+                debugDescription: "a fault has one kind: hang, garbage, html, drop, drop_after_commit, echo, redirect or status"))
         }
         if let kind = chosen.first {
             self.kind = kind
@@ -91,6 +102,8 @@ public struct SandboxFault: Sendable, Equatable, Codable {
         case .html(let s): try c.encode(true, forKey: .html); try c.encode(s, forKey: .status)
         case .drop: try c.encode(true, forKey: .drop)
         case .dropAfterCommit: try c.encode(true, forKey: .dropAfterCommit)
+        case .echo(let s, let pad): try c.encode(true, forKey: .echo); try c.encode(s, forKey: .status); try c.encode(pad, forKey: .pad)
+        case .redirect(let location, let s): try c.encode(location, forKey: .redirect); try c.encode(s, forKey: .status)
         }
         try c.encodeIfPresent(path, forKey: .path)
         try c.encodeIfPresent(method, forKey: .method)

@@ -148,3 +148,37 @@ import Testing
         #expect(try fx.git("", "--git-dir=" + fx.path("remote.git"), "for-each-ref", "refs/octopost").isEmpty)
     }
 }
+
+/// Credentials that go out with the first request (http.extraheader, a password in the URL) are refused
+/// before connecting when the remote is plain http to a host that is not loopback. No traffic: the
+/// check comes before any name lookup or connection.
+@Suite struct PlainHTTPCredentialTests {
+    @Test func headersAndURLPasswordsAreNotSentOverPlainHTTPToARemoteHost() throws {
+        let fx = try GitFixture()
+        _ = try fx.makeRepo(files: ["posts/a.md": "a\n"])
+        try fx.git("repo", "remote", "add", "origin", "http://example.invalid/content.git")
+        try fx.git("repo", "remote", "add", "withpassword", "http://octo:pw-123456@example.invalid/content.git")
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let headers = GitCredentials(extraHeaders: ["Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="])
+        let attempts: [() throws -> Void] = [{ _ = try repo.fetch(remote: "origin", branch: "main", credentials: headers) },
+                                             { try repo.push(remote: "origin", branch: "main", credentials: headers) }]
+        for attempt in attempts {
+            do {
+                try attempt()
+                Issue.record("the headers would have gone out over plain http")
+            } catch {
+                let message = "\(error)"
+                #expect(message.contains("refusing to send the http.extraheader headers over plain http to 'example.invalid'"),
+                        "\(message)")
+                #expect(!message.contains("QWxhZGRpbjpvcGVuIHNlc2FtZQ=="))
+            }
+        }
+        do {
+            try repo.push(remote: "withpassword", branch: "main", credentials: .none)
+            Issue.record("the URL's password would have gone out over plain http")
+        } catch {
+            #expect("\(error)".contains("refusing to send the password in the remote URL over plain http"), "\(error)")
+            #expect(!"\(error)".contains("pw-123456"))
+        }
+    }
+}

@@ -99,6 +99,32 @@ import Testing
         }
     }
 
+    @Test func echoRepeatsTheAuthorizationAndRedirectIsHandedBackUnfollowed() async throws {
+        try await withEmulator(.mastodon) { (h: Harness) async throws in
+            await h.emulator.enqueue(SandboxFault(.echo(status: 422, pad: 3)),
+                                     SandboxFault(.redirect(location: "http://127.0.0.1:9", status: 307)))
+            let echoed = try await post(h)
+            #expect(echoed.status == 422)
+            #expect(echoed.json["error"]?.string == "xxxAuthorization: Bearer t (POST /api/v1/statuses)")
+            // The live client never follows a redirect: the 3xx comes back as the answer.
+            let moved = try await post(h)
+            #expect(moved.status == 307)
+            #expect(moved.header("location") == "http://127.0.0.1:9/api/v1/statuses")
+            #expect(try await h.posts().isEmpty)
+        }
+    }
+
+    @Test func echoAndRedirectFaultsOnTheWire() throws {
+        let decode = { (text: String) in try JSONDecoder().decode(SandboxFault.self, from: Data(text.utf8)) }
+        #expect(try decode(#"{"echo":true,"pad":4}"#).kind == .echo(status: 400, pad: 4))
+        #expect(try decode(#"{"redirect":"http://127.0.0.1:9","status":308,"path":"x"}"#)
+            == SandboxFault(.redirect(location: "http://127.0.0.1:9", status: 308), path: "x"))
+        #expect(throws: (any Error).self) { try decode(#"{"echo":true,"redirect":"http://h"}"#) }
+        for fault in [SandboxFault(.echo(status: 401, pad: 10)), SandboxFault(.redirect(location: "http://h", status: 302))] {
+            #expect(try decode(String(decoding: JSONEncoder().encode(fault), as: UTF8.self)) == fault)
+        }
+    }
+
     @Test func dropClosesWithoutAnswerOrPost() async throws {
         try await withEmulator(.mastodon) { (h: Harness) async throws in
             await h.emulator.enqueue(SandboxFault(.drop))

@@ -58,7 +58,9 @@ struct DoctorCommand: ParsableCommand {
             case .success(let base):
                 let set = target.platform.credentialFields.filter(credentials.has)
                     .map { Credentials.variableName(target, field: $0) }
-                ok("\(name): " + set.joined(separator: ", ") + " set" + (base.map { "; API at \($0.absoluteString)" } ?? ""))
+                // An API base may carry user info (`https://user:pass@host`): never printed.
+                let api = base.map { "; API at " + CredentialTransport.displayURL($0.absoluteString) } ?? ""
+                ok("\(name): " + set.joined(separator: ", ") + " set" + api)
             }
         }
         if report.errors > 0 { bad("\(report.errors) lint error(s) in the posts: run octopost lint") }

@@ -205,8 +205,7 @@ public enum ConfigLoader {
                             }
                             account.maxCharacters = n
                         case "instance", "service", "api_base":
-                            guard let url = URL(string: value), let scheme = url.scheme, url.host != nil,
-                                  scheme == "https" || (scheme == "http" && isLoopback(url.host ?? "")) else {
+                            guard let url = URL(string: value), CredentialTransport.isAllowedHTTP(url) else {
                                 fail(sloc, "type", "'accounts.\(name).\(skey)' must be an https:// URL "
                                     + "(http:// only for loopback hosts)")
                                 continue
@@ -229,14 +228,8 @@ public enum ConfigLoader {
         return result
     }
 
-    /// Loopback hosts, where plain http is allowed (tests, the sandbox).
-    public static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        // 127.0.0.0/8 written as a dotted IPv4 address (not a name such as 127.example.com).
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127"
-            && parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && UInt8(p) != nil }
-    }
+    /// Loopback hosts, where plain http is allowed (tests, the sandbox): `CredentialTransport.isLoopback`.
+    public static func isLoopback(_ host: String) -> Bool { CredentialTransport.isLoopback(host) }
 
     static func ianaZone(_ name: String) -> TimeZone? {
         if name == "UTC" || name == "Etc/UTC" { return TimeZone(identifier: "UTC") }

@@ -59,22 +59,95 @@ public enum RateLimitHeaders {
     }
 }
 
+/// Every secret one adapter knows: its environment credentials, and every secret it derives or
+/// receives during the run (session tokens, refreshed tokens, signed Authorization headers, webhook
+/// tokens). The adapter's transport consults it for every text it lets out.
+final class SecretRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: Set<String> = []
+    private var cached: Redactor
+
+    init(_ secrets: [String] = []) {
+        cached = Redactor([])
+        register(secrets)
+    }
+
+    /// Adds secrets (short ones, under 4 characters, are ignored), with their percent-encoded forms.
+    func register(_ secrets: [String]) {
+        let forms = Redactor.forms(of: secrets)
+        lock.withLock {
+            guard !forms.isSubset(of: known) else { return }
+            known.formUnion(forms)
+            cached = Redactor(Array(known))
+        }
+    }
+
+    func register(_ secret: String) { register([secret]) }
+
+    var redactor: Redactor { lock.withLock { cached } }
+
+    /// The credentials a request carries: header values that authenticate and the URL's user info.
+    func register(credentialsOf request: HTTPRequest) {
+        var found: [String] = []
+        for (name, value) in request.headers {
+            switch name.lowercased() {
+            case "authorization", "proxy-authorization":
+                // `Scheme credential`: the credential is the secret (an echo then reads `Bearer <redacted>`).
+                let parts = value.split(separator: " ", maxSplits: 1)
+                if parts.count != 2 { found.append(value) }
+                if parts.count == 2 {
+                    let credential = parts[1].trimmingCharacters(in: .whitespaces)
+                    found.append(credential)
+                    // OAuth 1.0a: `oauth_signature="…"`, `oauth_token="…"` (percent-encoded in the header).
+                    for pair in credential.split(separator: ",") {
+                        let kv = pair.split(separator: "=", maxSplits: 1)
+                        guard kv.count == 2 else { continue }
+                        let key = kv[0].trimmingCharacters(in: .whitespaces)
+                        guard key == "oauth_signature" || key == "oauth_token" else { continue }
+                        let raw = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                        found.append(raw)
+                        if let decoded = raw.removingPercentEncoding { found.append(decoded) }
+                    }
+                }
+            case "cookie", "x-api-key":
+                found.append(value)
+            default: break
+            }
+        }
+        if let c = URLComponents(url: request.url, resolvingAgainstBaseURL: false) {
+            if let password = c.password { found.append(password) }
+            if let user = c.user, c.password != nil { found.append(user + ":" + (c.password ?? "")) }
+        }
+        if !found.isEmpty { register(found) }
+    }
+}
+
 /// The one path every adapter sends through: transport failures become transient errors whose text
-/// went through the redactor, so no token in a URL can reach a message.
+/// went through the redactor, so no token in a URL can reach a message; the credentials of every
+/// request are registered as secrets before it leaves; a redirect is an error, never followed (it
+/// would carry tokens in URL paths and the post's body to wherever it points).
 struct AdapterTransport: Sendable {
     let client: any HTTPClient
-    let redact: Redactor
+    let secrets: SecretRegistry
     let platform: Platform
 
     init(client: any HTTPClient, credentials: Credentials, extraSecrets: [String] = [], platform: Platform) {
         self.client = client
-        self.redact = Redactor.forSecrets(credentials.secretValues + extraSecrets)
+        self.secrets = SecretRegistry(credentials.secretValues + extraSecrets)
         self.platform = platform
     }
 
+    /// The redactor as it stands now (secrets received later are added to it).
+    var redact: Redactor { secrets.redactor }
+
+    /// Registers a secret the adapter derived or received (a session token), before any text can hold it.
+    func register(_ secret: String) { secrets.register(secret) }
+
     func send(_ request: HTTPRequest) async throws(PublishError) -> HTTPResponse {
+        secrets.register(credentialsOf: request)
+        let response: HTTPResponse
         do {
-            return try await client.send(request)
+            response = try await client.send(request)
         } catch {
             let sentSomething = request.method != "GET"
             switch error {
@@ -91,6 +164,34 @@ struct AdapterTransport: Sendable {
                     + "check OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account settings")
             }
         }
+        if (300...399).contains(response.status) { throw redirected(response, from: request.url) }
+        return response
+    }
+
+    /// A 3xx: the request was not acted on, and octopost does not follow it (no platform documents one).
+    private func redirected(_ response: HTTPResponse, from url: URL) -> PublishError {
+        var message = "\(platform.displayName) answered HTTP \(response.status)"
+        if let location = response.header("Location")?.trimmingCharacters(in: .whitespaces), !location.isEmpty {
+            let target = URL(string: location, relativeTo: url)?.absoluteURL
+            let origin = target.map(Self.origin) ?? ""
+            let sameOrigin = target != nil && origin == Self.origin(url)
+            message += ", a redirect to \(String(redact(location).prefix(300)))"
+                + (sameOrigin ? "" : " (another origin\(origin.isEmpty ? "" : ", \(redact(origin))"))")
+        } else {
+            message += ", a redirect"
+        }
+        message += "; octopost does not follow redirects, so nothing was sent there: check "
+            + "OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account's instance or service URL"
+        return PublishError(.permanent, message, httpStatus: response.status)
+    }
+
+    /// `scheme://host[:port]` in lower case, default ports dropped.
+    static func origin(_ url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        let host = url.host?.lowercased() ?? ""
+        var port = url.port
+        if (scheme == "https" && port == 443) || (scheme == "http" && port == 80) { port = nil }
+        return "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "")
     }
 
     /// The body as JSON, or a transient error: a 2xx whose body is not JSON (an HTML page from a proxy)
@@ -104,25 +205,33 @@ struct AdapterTransport: Sendable {
         return value
     }
 
-    /// A message for a non-2xx answer: the platform's own words (redacted), else the status.
+    /// Longest platform reason kept in a message, counted after redaction.
+    static let maxReasonLength = 500
+
+    /// A message for a non-2xx answer: the platform's own words, redacted as a whole and only then cut
+    /// (a cut first could leave the beginning of a secret that no longer matches it), else the status.
     func describe(_ response: HTTPResponse, reason: String?) -> String {
         let base = "\(platform.displayName) answered HTTP \(response.status)"
         guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else { return base }
-        return base + ": " + redact(String(reason.prefix(500)))
+        return base + ": " + String(redact(reason).prefix(Self.maxReasonLength))
     }
 }
 
 extension Redactor {
     /// A redactor for secrets as written and as they appear percent-encoded in URLs.
-    static func forSecrets(_ secrets: [String]) -> Redactor {
+    static func forSecrets(_ secrets: [String]) -> Redactor { Redactor(Array(forms(of: secrets))) }
+
+    /// Each secret as written and percent-encoded the ways URLs and forms encode it.
+    static func forms(of secrets: [String]) -> Set<String> {
         var all = Set<String>()
         for s in secrets where s.count >= 4 {
             all.insert(s)
             if let e = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { all.insert(e) }
             if let e = s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) { all.insert(e) }
             if let e = s.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { all.insert(e) }
+            all.insert(URLBuilder.percentEncode(s))
         }
-        return Redactor(Array(all))
+        return all
     }
 }
 

@@ -177,6 +177,8 @@ public actor BlueskyAdapter: PlatformAdapter {
     }
 
     private func makeSession(_ json: JSONValue) throws(PublishError) -> Session {
+        // Secrets the moment they arrive: any later error text that echoes them is redacted.
+        for key in ["accessJwt", "refreshJwt"] { if let token = json[key]?.string { transport.register(token) } }
         guard let access = json["accessJwt"]?.string, let refresh = json["refreshJwt"]?.string,
               let did = json["did"]?.string else {
             throw PublishError(.transient, "unexpected answer from Bluesky: the session has no tokens or did; will retry")

@@ -27,8 +27,7 @@ public actor DiscordAdapter: PlatformAdapter {
         self.clock = clock
         if let webhook = context.credentials["WEBHOOK_URL"] {
             guard let c = URLComponents(string: webhook), let scheme = c.scheme, let host = c.host,
-                  scheme == "https" || (scheme == "http" && ConfigLoader.isLoopback(c.host ?? "")),
-                  c.path.contains("/webhooks/") else {
+                  let url = c.url, CredentialTransport.isAllowedHTTP(url), c.path.contains("/webhooks/") else {
                 throw PublishError(.permanent, "\(context.target.key): \(Credentials.variableName(context.target, field: "WEBHOOK_URL")) "
                     + "is not a Discord webhook URL (https://discord.com/api/webhooks/<id>/<token>)")
             }
