@@ -49,6 +49,7 @@ struct PlanCommand: ParsableCommand {
             for r in plan.inFlight { Console.out("in flight  \(r.id) → \(r.target) (another run holds it)") }
             for id in plan.orphans { Console.out("orphan  ledger/\(id).json: its post file is gone (kept)") }
             for d in snapshot.unparsed { Console.error("skipped \(d.formatted)") }
+            for s in plan.skipped { Console.error("skipped \(s.id): \(s.reason)") }
         }
     }
 }
