@@ -75,7 +75,7 @@ public enum ConfigLoader {
         let root: Node?
         // The secret scan below walks every value, aliases included: they are bounded here.
         do { root = try Walker.compose(text, aliasBudget: YAMLBounds.configAliasBudget) } catch {
-            result.errors.append(walker.yamlDiagnostic(error))
+            result.errors.append(walker.yamlDiagnostic(error, what: fileName))
             return result
         }
         guard let root else { return result }

@@ -178,10 +178,11 @@ struct Walker {
                                       message: message))
     }
 
-    func yamlDiagnostic(_ error: any Error) -> Diagnostic {
+    /// `what`: the text that failed, in the user's words ("the front matter", "octopost.yaml").
+    func yamlDiagnostic(_ error: any Error, what: String = "the front matter") -> Diagnostic {
         var line = lineOffset + 1
         var column = 1
-        var message = "the front matter is not valid YAML"
+        var message = "\(what) is not valid YAML"
         if let bounds = error as? YAMLBounds.Violation {
             return Diagnostic(file: path, location: SourceLocation(line: bounds.line + lineOffset, column: bounds.column),
                               rule: "yaml", message: bounds.message)
