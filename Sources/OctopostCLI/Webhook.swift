@@ -24,7 +24,13 @@ enum Webhook {
                 Console.error("warning: the webhook answered HTTP \(response.status)")
             }
         } catch {
-            Console.error(redact("warning: the webhook could not be reached: \(error)"))
+            let why = switch error {
+            case .timeout: "no answer within 15 seconds"
+            case .connection(let reason): "the connection failed (\(reason))"
+            case .notSent(let reason): reason
+            case .invalidURL: "OCTOPOST_WEBHOOK_URL is not a valid URL"
+            }
+            Console.error(redact("warning: the webhook could not be reached: \(why)"))
         }
     }
 }

@@ -39,3 +39,29 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59Z")
     }
 }
+
+@Suite struct TimestampYearTests {
+    @Test func yearZeroIsAnError() {
+        #expect(throws: Timestamp.ParseError.yearOutOfRange("0000-01-01T00:00:00Z")) {
+            try Timestamp.resolve("0000-01-01T00:00:00Z", timeZone: nil)
+        }
+        #expect(throws: Timestamp.ParseError.yearOutOfRange("0000-06-01T09:00")) {
+            try Timestamp.parseFields("0000-06-01T09:00")
+        }
+    }
+
+    @Test func anOffsetCannotCarryATimeOutOfYears0001To9999() throws {
+        #expect(throws: Timestamp.ParseError.yearOutOfRange("0001-01-01T00:30:00+01:00")) {
+            try Timestamp.resolve("0001-01-01T00:30:00+01:00", timeZone: nil)
+        }
+        #expect(throws: Timestamp.ParseError.yearOutOfRange("9999-12-31T23:30:00-01:00")) {
+            try Timestamp.resolve("9999-12-31T23:30:00-01:00", timeZone: nil)
+        }
+        let first = try Timestamp.resolve("0001-01-01T00:00:00Z", timeZone: nil)
+        #expect(Timestamp.format(first.instant) == "0001-01-01T00:00:00Z")
+        let last = try Timestamp.resolve("9999-12-31T23:59:59.5Z", timeZone: nil)
+        #expect(Timestamp.format(last.instant) == "9999-12-31T23:59:59Z")
+        #expect(Timestamp.ParseError.yearOutOfRange("0000-01-01T00:00:00Z").description
+            == "'0000-01-01T00:00:00Z' is outside the years 0001 to 9999")
+    }
+}

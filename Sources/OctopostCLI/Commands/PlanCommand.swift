@@ -50,6 +50,7 @@ struct PlanCommand: ParsableCommand {
             for r in plan.inFlight { Console.out("in flight  \(r.id) → \(r.target) (another run holds it)") }
             for id in plan.orphans { Console.out("orphan  ledger/\(id).json: its post file is gone (kept)") }
             for d in snapshot.unparsed { Console.error("skipped \(d.formatted)") }
+            for s in plan.skipped { Console.error("skipped \(s.id): \(s.reason)") }
         }
         // Ledger files sync will not use (unreadable, or changed by hand): their posts are skipped.
         for problem in ledger.problems { Console.error("note: \(problem)") }

@@ -44,7 +44,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let env = LiveEnvironment()
         let stop = StopFlag()
-        let signals = SignalTrap(stop: stop)
+        let signals = SignalTrap(stop: stop, watch: watch)
         defer { signals.cancel() }
         // One sync per working tree, for the whole run (all of --watch); plan and --dry-run need none.
         let lock = try takeLock()
@@ -53,7 +53,8 @@ struct SyncCommand: AsyncParsableCommand {
         repeat {
             let code: Int32
             do {
-                code = try await runOnce(env: env, stop: stop)
+                defer { signals.endWork() }
+                code = try await runOnce(env: env, stop: stop, signals: signals)
             } catch let exit as ExitCode where watch && exit.rawValue == 2 && !stop.isSet {
                 // --watch keeps going through a failed tick (a fetch that timed out, a busy remote);
                 // the error was printed. Config and branch errors repeat every tick, visibly.
@@ -85,7 +86,7 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     /// One due check. Returns the exit code it calls for.
-    func runOnce(env: LiveEnvironment, stop: StopFlag) async throws -> Int32 {
+    func runOnce(env: LiveEnvironment, stop: StopFlag, signals: SignalTrap) async throws -> Int32 {
         var repo = try RepositoryContext.open(global)
         var environment = env.variables
         var now = try env.now(global)
@@ -121,7 +122,11 @@ struct SyncCommand: AsyncParsableCommand {
             clock: { fixedNow.addingTimeInterval(Date().timeIntervalSince(start)) },
             sleep: { seconds in try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) },
             runID: runID, push: shouldPush, dryRun: dryRun, stop: stop,
-            events: { event in if !quiet { SyncProgress.print(event, verbose: verbose) } })
+            events: { event in
+                // The plan is made; the claim commit comes next.
+                if case .planned = event { signals.beginWork() }
+                if !quiet { SyncProgress.print(event, verbose: verbose) }
+            })
         var engine2 = engine
         engine2.renewInterval = Lease.duration * 0.4
         let report: SyncReport
@@ -153,15 +158,28 @@ enum RunID {
     }
 }
 
-/// SIGINT/SIGTERM set the stop flag: requests in flight finish, then the run commits.
+/// SIGINT/SIGTERM. Until a run starts its ledger work (the plan is made and the claim commit comes next)
+/// nothing is in flight and nothing would be lost, so a signal ends the process at once (exit 0 under
+/// --watch, SPEC §7; otherwise 128 + the signal), even in the middle of reading the posts. From the claim
+/// on, a signal sets the stop flag: requests in flight finish, then the run commits. A second signal
+/// exits without waiting.
 final class SignalTrap: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var working = false
 
-    init(stop: StopFlag) {
+    init(stop: StopFlag, watch: Bool) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
+            source.setEventHandler { [self] in
+                // The lock is held through exit(), so a run cannot begin its ledger work meanwhile.
+                lock.lock()
+                if !working {
+                    FileHandle.standardError.write(Data("octopost: stopped; nothing was in flight\n".utf8))
+                    exit(watch ? 0 : 128 + sig)
+                }
+                lock.unlock()
                 if stop.isSet {
                     // A second signal: the user insists. Exit without waiting.
                     exit(130)
@@ -173,6 +191,12 @@ final class SignalTrap: @unchecked Sendable {
             sources.append(source)
         }
     }
+
+    /// The run is about to claim entries: from now on a signal lets it finish and commit.
+    func beginWork() { lock.withLock { working = true } }
+
+    /// Between --watch checks: nothing in flight again.
+    func endWork() { lock.withLock { working = false } }
 
     func cancel() { sources.forEach { $0.cancel() } }
 }

@@ -73,8 +73,9 @@ public enum ConfigLoader {
         let text = String(decoding: bytes[start...], as: UTF8.self)
         var walker = Walker(path: path, lineOffset: 0, timeZone: nil)
         let root: Node?
-        do { root = try Walker.compose(text) } catch {
-            result.errors.append(walker.yamlDiagnostic(error))
+        // The secret scan below walks every value, aliases included: they are bounded here.
+        do { root = try Walker.compose(text, aliasBudget: YAMLBounds.configAliasBudget) } catch {
+            result.errors.append(walker.yamlDiagnostic(error, what: fileName))
             return result
         }
         guard let root else { return result }

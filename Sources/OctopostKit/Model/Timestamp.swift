@@ -15,6 +15,8 @@ public enum Timestamp {
         case outOfRange(String)
         case nonexistentLocalTime(String, zone: String)
         case unknownTimeZone(String)
+        /// Year 0000, or an offset that carries the instant out of years 0001–9999 (which octopost writes).
+        case yearOutOfRange(String)
 
         public var description: String {
             switch self {
@@ -23,6 +25,7 @@ public enum Timestamp {
             case .outOfRange(let s): "'\(s)' is not a real date or time"
             case .nonexistentLocalTime(let s, let zone): "'\(s)' does not exist in \(zone) (the clocks skip it)"
             case .unknownTimeZone(let z): "unknown time zone '\(z)' (use an IANA name such as Europe/Berlin)"
+            case .yearOutOfRange(let s): "'\(s)' is outside the years 0001 to 9999"
             }
         }
     }
@@ -85,6 +88,7 @@ public enum Timestamp {
             }
         }
         guard i == b.count else { throw .malformed(text) }
+        guard year >= 1 else { throw .yearOutOfRange(text) }
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 60 else { throw .outOfRange(text) }
         return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59),
@@ -121,6 +125,17 @@ public enum Timestamp {
     /// Parses an RFC 3339 time. A naive time is read in `timeZone` (DST-correct: a skipped local time is an
     /// error, a repeated one takes the earlier instant and says so); without a zone a naive time is an error.
     public static func resolve(_ text: String, timeZone: TimeZone?) throws(ParseError) -> Resolved {
+        let resolved = try resolveUnbounded(text, timeZone: timeZone)
+        let seconds = resolved.instant.timeIntervalSince1970
+        guard seconds >= firstInstant, seconds < lastInstant + 1 else { throw .yearOutOfRange(text) }
+        return resolved
+    }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since 1970: the times octopost can write.
+    static let firstInstant: Double = -62_135_596_800
+    static let lastInstant: Double = 253_402_300_799
+
+    private static func resolveUnbounded(_ text: String, timeZone: TimeZone?) throws(ParseError) -> Resolved {
         let f = try parseFields(text)
         let local = epochSeconds(f)
         let frac = Double(f.nanosecond) / 1e9
@@ -147,7 +162,7 @@ public enum Timestamp {
     public static func format(_ date: Date) -> String {
         // Clamped to years 0001–9999: a huge Retry-After or delay must never trap.
         let raw = date.timeIntervalSince1970
-        let bounded = raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : 253_402_300_799
+        let bounded = raw.isFinite ? min(max(raw, firstInstant), lastInstant) : lastInstant
         let total = Int(bounded.rounded(.down))
         var days = total / 86_400
         var secs = total % 86_400

@@ -153,8 +153,11 @@ struct Walker {
     /// libyaml through Yams with the basic resolver: values are read from their text here, so YAML 1.1
     /// type guessing (and its regular expressions) is skipped, and the encoding is given rather than
     /// looked up in the environment for every file.
-    static func compose(_ yaml: String) throws -> Node? {
-        try Yams.compose(yaml: yaml, .basic, .default, .utf8)
+    /// Aliases are bounded first (`YAMLBounds`): none in a mapping key, and at most `aliasBudget` nodes
+    /// added by them where the whole tree is walked.
+    static func compose(_ yaml: String, aliasBudget: Int? = nil) throws -> Node? {
+        if let violation = YAMLBounds.check(yaml, aliasBudget: aliasBudget) { throw violation }
+        return try Yams.compose(yaml: yaml, .basic, .default, .utf8)
     }
 
     /// YAML 1.1 booleans as Yams reads them: true/yes/on, false/no/off, any case.
@@ -181,10 +184,15 @@ struct Walker {
                                       message: message))
     }
 
-    func yamlDiagnostic(_ error: any Error) -> Diagnostic {
+    /// `what`: the text that failed, in the user's words ("the front matter", "octopost.yaml").
+    func yamlDiagnostic(_ error: any Error, what: String = "the front matter") -> Diagnostic {
         var line = lineOffset + 1
         var column = 1
-        var message = "the front matter is not valid YAML"
+        var message = "\(what) is not valid YAML"
+        if let bounds = error as? YAMLBounds.Violation {
+            return Diagnostic(file: path, location: SourceLocation(line: bounds.line + lineOffset, column: bounds.column),
+                              rule: "yaml", message: bounds.message)
+        }
         if let yaml = error as? YamlError {
             switch yaml {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),

@@ -87,4 +87,10 @@ import Testing
         #expect(load("accounts:\n  mastodon: {instance: \"http://127.example.com\"}\n").errors.count == 1)
         #expect(load("retry: {delays: [99999999999999999999s]}\n").errors.count == 1)
     }
+
+    @Test func aSyntaxErrorNamesTheConfigNotAFrontMatter() {
+        let r = load("timezone: [UTC\n")
+        #expect(r.errors.count == 1)
+        #expect(r.errors.first?.message.hasPrefix("octopost.yaml is not valid YAML") == true, "\(r.errors)")
+    }
 }
