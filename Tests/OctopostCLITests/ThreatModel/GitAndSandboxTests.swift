@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 7, items 9, 11 and 15: a repository whose media are huge, a local remote whose hooks say no,
 /// and an X emulator that must answer as X does so that recovery after a kill finds what landed.
-@Suite("Threat model: git and the sandbox", .serialized) struct GitAndSandboxTests {
+@Suite("Threat model: git and the sandbox", .serialized) struct ThreatModelGitAndSandboxTests {
     // MARK: 7.9
 
     @Test("7.9 a 400 MB committed media file used by 16 posts is never read whole by plan or sync",
