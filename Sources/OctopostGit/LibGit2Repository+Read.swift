@@ -155,24 +155,7 @@ extension LibGit2Repository {
     }
 
     public func listFiles(under directory: String, at commit: String) throws(GitError) -> [String] {
-        try locked { () throws(GitError) -> [String] in
-            let root = try lookupTree(ofCommit: commit)
-            defer { git_tree_free(root) }
-            let prefix = Self.normalizedPath(directory)
-            if prefix.isEmpty { return try collectBlobs(in: root, prefix: "") }
-            var entry: OpaquePointer?
-            let rc = git_tree_entry_bypath(&entry, root, prefix)
-            if rc == GIT_ENOTFOUND.code { return [] }
-            try check(rc, "cannot look up '\(directory)' in \(commit)")
-            guard let entry else { return [] }
-            defer { git_tree_entry_free(entry) }
-            guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return [] }
-            var subtree: OpaquePointer?
-            try check(git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)), "cannot read '\(directory)'")
-            guard let subtree else { return [] }
-            defer { git_tree_free(subtree) }
-            return try collectBlobs(in: subtree, prefix: prefix + "/")
-        }
+        try listEntries(under: directory, at: commit).filter { $0.kind != .submodule }.map(\.path)
     }
 
     public func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
@@ -194,11 +177,6 @@ extension LibGit2Repository {
             defer { git_tree_free(subtree) }
             return try collectEntries(in: subtree, prefix: prefix + "/")
         }
-    }
-
-    /// Blob paths in `tree`, depth first, in tree order (sorted by name). Submodules are skipped.
-    private func collectBlobs(in tree: OpaquePointer, prefix: String) throws(GitError) -> [String] {
-        try collectEntries(in: tree, prefix: prefix).filter { $0.kind != .submodule }.map(\.path)
     }
 
     /// Entries in `tree` but folders, depth first, in tree order, with their kind from the entry's mode.
