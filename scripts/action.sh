@@ -107,7 +107,8 @@ install() {
     fi
     if ! pkg-config --exists libgit2 2>/dev/null; then
       if command -v apt-get >/dev/null 2>&1; then
-        ${SUDO:-$(command -v sudo || true)} apt-get install -y -qq libgit2-dev pkg-config >/dev/null \
+        local sudo; sudo="$( [ "$(id -u)" = 0 ] || command -v sudo || true)"
+        { $sudo apt-get update -qq && $sudo apt-get install -y -qq libgit2-dev pkg-config >/dev/null; } \
           || fail "building octopost from source needs libgit2: apt-get install libgit2-dev failed"
       elif command -v brew >/dev/null 2>&1; then
         brew install libgit2 pkg-config >/dev/null || fail "building octopost from source needs libgit2: brew install libgit2 failed"

@@ -15,6 +15,11 @@ typedef unsigned int OM_uint32;
 #define GSS_S_FAILURE (13u << 16)
 #define GSS_S_UNAVAILABLE (16u << 16)
 
+/* gss_OID_desc and the one OID constant libgit2 names (1.2.840.113554.1.2.1.4, RFC 2744). */
+typedef struct { OM_uint32 length; void *elements; } gss_OID_desc;
+static gss_OID_desc hostbased_service = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
+gss_OID_desc *GSS_C_NT_HOSTBASED_SERVICE = &hostbased_service;
+
 static OM_uint32 unavailable(OM_uint32 *minor_status) {
     if (minor_status) *minor_status = 0;
     return GSS_S_UNAVAILABLE;
