@@ -13,8 +13,9 @@
 # http-parser, PCRE2, zlib: Debian's -dev packages ship them as .a files). Debian has no static
 # Kerberos, so libgit2's Negotiate (Kerberos) authentication is replaced by stand-ins that answer "not
 # available" (scripts/release/gssapi_stub.c); octopost authenticates to git remotes with tokens only.
-# What stays dynamic is glibc (libc, libm and the loader) and the C++ runtime (libstdc++, libgcc_s),
-# which every glibc distribution has. The binary needs glibc 2.34 or later (Debian 12, Ubuntu 22.04).
+# libstdc++ is linked statically too. What stays shared is glibc (libc, libm and the loader) and
+# libgcc_s (GCC's unwinder, which glibc itself depends on). The binary needs glibc 2.34 or later
+# (Debian 12, Ubuntu 22.04 and later).
 #
 # --check proves it: ldd lists nothing outside that set, and with the toolchain's folder (/opt/swift or
 # wherever `swift` lives) hidden behind an empty mount, the unpacked binary prints its version, lints
@@ -84,7 +85,14 @@ mkdir -p "$pcdir"
 cc -O2 -fPIC -c scripts/release/gssapi_stub.c -o "$pcdir/gssapi_stub.o"
 rm -f "$pcdir/libgssapi_stub.a" && ar rcs "$pcdir/libgssapi_stub.a" "$pcdir/gssapi_stub.o"
 # SwiftPM reads libgit2's link flags from pkg-config (Sources/CLibGit2): this libgit2.pc, found first
-# through PKG_CONFIG_PATH, names the static archives instead of the shared library.
+# through PKG_CONFIG_PATH, names the static archives instead of the shared library. The module map's
+# `link "git2"` also asks for -lgit2: the linker looks for it in this folder first (-L) and finds only
+# libgit2.a there, so the shared library is never linked.
+ln -sf "$libdir/libgit2.a" "$pcdir/libgit2.a"
+# The same for the C++ runtime the Swift runtime asks for (-lstdc++): GCC's libstdc++.a.
+libstdcxx="$(cc -print-file-name=libstdc++.a)"
+[ -f "$libstdcxx" ] || die "GCC's static libstdc++.a is missing: apt-get install libstdc++-12-dev (or g++)"
+ln -sf "$libstdcxx" "$pcdir/libstdc++.a"
 links=""
 for lib in "${static_libs[@]}"; do links+=" -l:$lib"; done
 cat > "$pcdir/libgit2.pc" <<EOF
@@ -138,9 +146,9 @@ echo "release: $(cat "$out/$name.tar.gz.sha256")" >&2
 # --- The proof: no toolchain at run time. ---
 echo "== ldd $name/octopost"
 ldd "$stage/$name/octopost" | tee "$stage/ldd.txt"
-allowed='^(linux-vdso\.so|linux-gate\.so|/lib.*/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|libpthread\.so|librt\.so|libstdc\+\+\.so|libgcc_s\.so)'
+allowed='^(linux-vdso\.so|linux-gate\.so|/lib.*/ld-linux|ld-linux|libc\.so|libm\.so|libdl\.so|libpthread\.so|librt\.so|libgcc_s\.so)'
 bad="$(awk '{print $1}' "$stage/ldd.txt" | grep -Ev "$allowed" || true)"
-[ -z "$bad" ] || die "the binary needs libraries outside glibc and the C++ runtime: $(echo $bad)"
+[ -z "$bad" ] || die "the binary needs shared libraries besides glibc and libgcc_s: $(echo $bad)"
 grep -q 'not found' "$stage/ldd.txt" && die "a library is missing: $(grep 'not found' "$stage/ldd.txt")"
 if readelf -d "$stage/$name/octopost" | grep -Eq 'RPATH|RUNPATH'; then
   die "the binary carries a run path: $(readelf -d "$stage/$name/octopost" | grep -E 'RPATH|RUNPATH')"
