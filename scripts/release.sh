@@ -13,6 +13,9 @@
 # http-parser, PCRE2, zlib: Debian's -dev packages ship them as .a files). Debian has no static
 # Kerberos, so libgit2's Negotiate (Kerberos) authentication is replaced by stand-ins that answer "not
 # available" (scripts/release/gssapi_stub.c); octopost authenticates to git remotes with tokens only.
+# Foundation's URLSession is built on libcurl; octopost never uses it (its HTTP client is SwiftNIO's
+# async-http-client), but a dependency's unused code links it, so libcurl's functions are stand-ins that
+# stop the program with a message (scripts/release/curl_stub.c).
 # libstdc++ is linked statically too. What stays shared is glibc (libc, libm and the loader) and
 # libgcc_s (GCC's unwinder, which glibc itself depends on). The binary needs glibc 2.34 or later
 # (Debian 12, Ubuntu 22.04 and later).
@@ -84,6 +87,10 @@ pcdir="$scratch/static-libs"
 mkdir -p "$pcdir"
 cc -O2 -fPIC -c scripts/release/gssapi_stub.c -o "$pcdir/gssapi_stub.o"
 rm -f "$pcdir/libgssapi_stub.a" && ar rcs "$pcdir/libgssapi_stub.a" "$pcdir/gssapi_stub.o"
+# FoundationNetworking (pulled in by FlyingFox's unused proxy handler) asks for -lcurl: this folder's
+# libcurl.a answers it with stand-ins that stop the program if URLSession is ever used.
+cc -O2 -fPIC -c scripts/release/curl_stub.c -o "$pcdir/curl_stub.o"
+rm -f "$pcdir/libcurl.a" && ar rcs "$pcdir/libcurl.a" "$pcdir/curl_stub.o"
 # SwiftPM reads libgit2's link flags from pkg-config (Sources/CLibGit2): this libgit2.pc, found first
 # through PKG_CONFIG_PATH, names the static archives instead of the shared library. The module map's
 # `link "git2"` also asks for -lgit2: the linker looks for it in this folder first (-L) and finds only
