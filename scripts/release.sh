@@ -93,9 +93,9 @@ cc -O2 -fPIC -c scripts/release/curl_stub.c -o "$pcdir/curl_stub.o"
 rm -f "$pcdir/libcurl.a" && ar rcs "$pcdir/libcurl.a" "$pcdir/curl_stub.o"
 # SwiftPM reads libgit2's link flags from pkg-config (Sources/CLibGit2): this libgit2.pc, found first
 # through PKG_CONFIG_PATH, names the static archives instead of the shared library. The module map's
-# `link "git2"` also asks for -lgit2: the linker looks for it in this folder first (-L) and finds only
-# libgit2.a there, so the shared library is never linked.
-ln -sf "$libdir/libgit2.a" "$pcdir/libgit2.a"
+# `link "git2"` also asks for -lgit2 (and SwiftNIO's zlib module for -lz): the linker looks in this
+# folder first (-L) and finds only the .a files there, so no shared library of these is ever linked.
+for lib in "${static_libs[@]}"; do ln -sf "$libdir/$lib" "$pcdir/$lib"; done
 # The same for the C++ runtime the Swift runtime asks for (-lstdc++): GCC's libstdc++.a.
 libstdcxx="$(cc -print-file-name=libstdc++.a)"
 [ -f "$libstdcxx" ] || die "GCC's static libstdc++.a is missing: apt-get install libstdc++-12-dev (or g++)"
