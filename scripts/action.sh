@@ -43,8 +43,15 @@ resolve() {
     version="$ref"
   fi
   version="${version#v}"
+  local why="no octopost archive for $os $arch runners"
   if [ "$os" = Linux ]; then
     case "$arch" in X64|x86_64|amd64) archive_arch=x86_64 ;; ARM64|arm64|aarch64) archive_arch=arm64 ;; esac
+    # The archive's binary needs glibc 2.36 or later (ubuntu-24.04 has 2.39, ubuntu-22.04 only 2.35).
+    local glibc="${OCTOPOST_GLIBC_VERSION:-$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}' || true)}"
+    if [ -n "$archive_arch" ] && { [ -z "$glibc" ] || [ "$(printf '%s\n' 2.36 "$glibc" | sort -V | head -n1)" != 2.36 ]; }; then
+      archive_arch=""
+      why="the octopost archive needs glibc 2.36 or later and this runner has ${glibc:-none (musl?)}"
+    fi
   fi
 
   local mode=""
@@ -54,7 +61,7 @@ resolve() {
     if [ -z "$version" ]; then
       fail "no version to install: the action's ref '${ref:-(none)}' is not a release tag; pin a release (uses: OWNER/octopost@v1.2.0) or set version:"
     fi
-    fail "no octopost archive for $os $arch runners and from-source is never: use runs-on: ubuntu-latest (x64 or arm64)"
+    fail "$why and from-source is never: use runs-on: ubuntu-latest (ubuntu-24.04, x64 or arm64)"
   else
     mode=source
     # The source is the action's own checkout, so it is the action's ref that gets built.

@@ -13,7 +13,7 @@
 # OCTOPOST_DOWNLOAD_URL, OCTOPOST_INSTALL_DIR, OCTOPOST_SHA256. --os and --arch override what uname says
 # (for tests).
 #
-# Archives exist for Linux on x86_64 and arm64 (glibc 2.34 or later). On anything else it stops and
+# Archives exist for Linux on x86_64 and arm64 (glibc 2.36 or later: Debian 12, Ubuntu 24.04). On anything else it stops and
 # says how to build from source. Every failure is one line on stderr, "install: error: ...", and exit 1;
 # nothing is left in DIR.
 set -euo pipefail
@@ -55,6 +55,13 @@ case "$arch" in
   aarch64|arm64|ARM64) arch=arm64 ;;
   *) fail "no octopost archive for the architecture '$arch' (x86_64 and arm64 only): $source_hint" ;;
 esac
+
+# The archive's binary needs glibc 2.36 (arc4random); musl (Alpine) has no GNU_LIBC_VERSION at all.
+# OCTOPOST_GLIBC_VERSION says which glibc this is where getconf cannot tell.
+glibc="${OCTOPOST_GLIBC_VERSION:-$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}' || true)}"
+[ -n "$glibc" ] || fail "this Linux has no glibc (musl, as on Alpine?); the octopost archive needs glibc 2.36 or later: use a Debian 12 or Ubuntu 24.04 image, or $source_hint"
+[ "$(printf '%s\n' 2.36 "$glibc" | sort -V | head -n1)" = 2.36 ] \
+  || fail "this machine's glibc is $glibc; the octopost archive needs 2.36 or later: use Debian 12, Ubuntu 24.04 (ubuntu-latest) or newer, or $source_hint"
 
 [ -n "$version" ] || fail "no version given: pass --version 1.2.0 (a release of octopost, without or with its v)"
 version="${version#v}"
@@ -112,7 +119,7 @@ tar -xzf "$work/$name.tar.gz" -C "$work/unpacked" "$name/octopost" 2>/dev/null \
 binary="$work/unpacked/$name/octopost"
 [ -f "$binary" ] && [ ! -L "$binary" ] || fail "$name/octopost in the archive is not a regular file; nothing was installed"
 chmod 0755 "$binary"
-said="$("$binary" --version 2>&1)" || fail "the octopost binary does not start here ($(printf '%s' "$said" | head -n1)); it needs Linux with glibc 2.34 or later: $source_hint"
+said="$("$binary" --version 2>&1)" || fail "the octopost binary does not start here ($(printf '%s' "$said" | head -n1)); it needs Linux with glibc 2.36 or later: $source_hint"
 case "$said" in
   "$version "*|"$version") ;;
   *) fail "the archive for $version holds octopost '$(printf '%s' "$said" | head -n1)': the release is broken; nothing was installed" ;;

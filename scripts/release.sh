@@ -17,8 +17,8 @@
 # async-http-client), but a dependency's unused code links it, so libcurl's functions are stand-ins that
 # stop the program with a message (scripts/release/curl_stub.c).
 # libstdc++ is linked statically too. What stays shared is glibc (libc, libm and the loader) and
-# libgcc_s (GCC's unwinder, which glibc itself depends on). The binary needs glibc 2.34 or later
-# (Debian 12, Ubuntu 22.04 and later).
+# libgcc_s (GCC's unwinder, which glibc itself depends on). The binary needs glibc 2.36 or later
+# (Debian 12, Ubuntu 24.04; not Ubuntu 22.04, whose glibc is 2.35): arc4random is 2.36's.
 #
 # --check proves it: ldd lists nothing outside that set, and with the toolchain's folder (/opt/swift or
 # wherever `swift` lives) hidden behind an empty mount, the unpacked binary prints its version, lints
