@@ -54,6 +54,8 @@ resolve() {
     fi
   fi
 
+  if [ -n "$archive_arch" ] && [ -z "$version" ]; then why="the action's ref '${ref:-local}' is not a release tag and no version: is set"; fi
+  [ "$from_source" != always ] || why="from-source is always"
   local mode=""
   if [ "$from_source" != always ] && [ -n "$version" ] && [ -n "$archive_arch" ]; then
     mode=archive
@@ -76,10 +78,13 @@ resolve() {
   output arch "$archive_arch"
   if [ "$mode" = source ]; then
     local key
-    key="$(cat "$GITHUB_ACTION_PATH/Package.swift" "$GITHUB_ACTION_PATH/Package.resolved" 2>/dev/null | { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-16)"
+    # What the build depends on: the manifest and the pins (a fork may have no Package.resolved).
+    key="$( { cat "$GITHUB_ACTION_PATH/Package.swift"; cat "$GITHUB_ACTION_PATH/Package.resolved" 2>/dev/null || true; } \
+      | { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-16)"
     output source-key "$key"
   fi
-  echo "octopost: ${mode} ${version:-from source ${ref:-local}}"
+  if [ "$mode" = archive ]; then echo "octopost $version: the release archive for linux-$archive_arch"
+  else echo "octopost: $why: building the action's own source (${ref:-local})"; fi
 }
 
 install() {
