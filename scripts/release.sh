@@ -20,9 +20,10 @@
 # libgcc_s (GCC's unwinder, which glibc itself depends on). The binary needs glibc 2.36 or later
 # (Debian 12, Ubuntu 24.04; not Ubuntu 22.04, whose glibc is 2.35): arc4random is 2.36's.
 #
-# --check proves it: ldd lists nothing outside that set, and with the toolchain's folder (/opt/swift or
-# wherever `swift` lives) hidden behind an empty mount, the unpacked binary prints its version, lints
-# the example posts and runs `sync --sandbox` on a scratch copy of this repository.
+# --check proves it: ldd lists nothing outside that set, and with the toolchain's folder (/opt/swift
+# here; /usr/lib/swift, its runtime libraries, where it is installed into /usr) hidden behind an empty
+# mount, the unpacked binary prints its version, lints the example posts and runs `sync --sandbox` on a
+# scratch copy of this repository.
 #
 # The build goes to .build-release/ (its own scratch path, so a debug build in .build/ is untouched)
 # and is incremental. It builds what is checked out: the commit is `git rev-parse HEAD`; a tree with
@@ -69,10 +70,8 @@ if [ -n "$(git status --porcelain --untracked-files=no -- . ':(exclude)Package.r
   commit="${commit}-dirty"
 fi
 
-# The committed pins' versions, at this host's commit ids for them (see scripts/repin.py).
-python3 scripts/repin.py
-
-# What the static link needs: Debian's libgit2-dev brings these archives along.
+# What the static link needs: Debian's libgit2-dev brings these archives along. setup.sh also sets the
+# committed pins' versions to this host's commit ids for them (scripts/repin.py).
 bash scripts/setup.sh
 libdir="/usr/lib/$triple_dir"
 static_libs=(libgit2.a libmbedtls.a libmbedx509.a libmbedcrypto.a libhttp_parser.a libssh2.a libssl.a libcrypto.a
@@ -164,14 +163,19 @@ echo "run path: ${runpath:-(none)}"
 glibc=$(objdump -T "$stage/$name/octopost" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 echo "needs at most $glibc"
 
-toolchain="$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")"
+# What to hide: the whole toolchain where it has its own folder (/opt/swift here); where it is installed
+# into /usr (the swift container images), its runtime libraries, /usr/lib/swift.
+toolchain_usr="$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")"
+if [ "$toolchain_usr" = /usr ]; then toolchain=/usr/lib/swift; else toolchain="$(dirname "$toolchain_usr")"; fi
+[ -d "$toolchain" ] && [ "$toolchain" != / ] || die "cannot tell where the Swift toolchain is (swift is $(command -v swift))"
 demo="$stage/demo"
 git clone -q "$root" "$demo"
-echo "== with $toolchain hidden (an empty tmpfs mounted over it) and PATH without swift"
+echo "== with $toolchain hidden (an empty tmpfs mounted over it) and PATH without the toolchain"
 cat > "$stage/run.sh" <<EOF
 set -e
 mount -t tmpfs none "$toolchain"
-if command -v swift >/dev/null 2>&1 || [ -e "$toolchain/usr/bin/swift" ]; then echo "swift is still visible" >&2; exit 3; fi
+if [ -n "\$(ls -A "$toolchain")" ]; then echo "$toolchain is still visible" >&2; exit 3; fi
+if [ "$toolchain" != /usr/lib/swift ] && command -v swift >/dev/null 2>&1; then echo "swift is still on PATH" >&2; exit 3; fi
 export PATH=/usr/local/bin:/usr/bin:/bin LD_LIBRARY_PATH=
 bin="$stage/$name/octopost"
 echo "\$ octopost --version"; "\$bin" --version
