@@ -93,6 +93,9 @@ extension LibGit2Repository {
                 throw .nonFastForward("'\(branch)' is not an ancestor of \(Self.hex(&target))")
             }
             try checkoutIfCheckedOut(branch, target: target)
+            #if DEBUG
+            Self.midwayPause?("a fast-forward")
+            #endif
             current = currentOid
             try moveBranch(refName, to: target, expecting: current, logMessage: "fast-forward")
         }
@@ -105,9 +108,18 @@ extension LibGit2Repository {
             let target = try commitOid(commit)
             let current = try branchTip(refName)
             try checkoutIfCheckedOut(branch, target: target)
+            #if DEBUG
+            Self.midwayPause?("a reset")
+            #endif
             try moveBranch(refName, to: target, expecting: current, logMessage: "reset: moving to \(Self.hexCopy(target))")
         }
     }
+
+    #if DEBUG
+    /// Tests only (debug builds): called between the working tree's checkout and the branch's move in
+    /// `fastForward` and `resetBranch`, so an end-to-end test can stop a run right there.
+    nonisolated(unsafe) public static var midwayPause: (@Sendable (String) -> Void)?
+    #endif
 
     // MARK: - Helpers (lock held)
 

@@ -137,21 +137,22 @@ extension LibGit2Repository {
     /// libgit2 1.5 checks fast-forwardness itself before sending (`GIT_ENONFASTFORWARD`, over HTTP
     /// too, whenever it has the remote's commit); a race lost after that shows up as a per-ref
     /// rejection in `push_update_reference`, which is mapped the same way.
-    /// Local remotes (paths, `file://`) use libgit2's local transport: it writes the remote's refs
-    /// directly, so receive-pack and its hooks do not run, and non-bare remotes fail outright
-    /// (`.failed`, "local push doesn't (yet) support pushing to non-bare repos").
+    /// A push goes where `git push` sends it: the remote's push URL (`remote.<name>.pushurl`) when it has
+    /// one, else its URL. When that is a local path (or `file://` URL) octopost pushes itself
+    /// (`pushLocal`: compare-and-swap, the remote's hooks), as libgit2's local transport would overwrite a
+    /// concurrent push and skip the hooks.
     public func push(remote: String, branch: String, credentials: GitCredentials) throws(GitError) {
         try locked { () throws(GitError) in
             let refName = try validateBranchName(branch)
             let redact = Redactor(credentials: credentials)
             let remoteHandle = try lookupRemote(remote)
             defer { git_remote_free(remoteHandle) }
-            if let url = git_remote_url(remoteHandle).map({ String(cString: $0) }),
-               let path = Self.localPath(ofRemoteURL: url) {
+            let pushURL = git_remote_pushurl(remoteHandle) ?? git_remote_url(remoteHandle)
+            if let url = pushURL.map({ String(cString: $0) }), let path = Self.localPath(ofRemoteURL: url) {
                 try pushLocal(remotePath: path, remote: remote, branch: branch, refName: refName)
                 return
             }
-            try refuseCredentialsOverPlainHTTP(git_remote_pushurl(remoteHandle) ?? git_remote_url(remoteHandle),
+            try refuseCredentialsOverPlainHTTP(pushURL,
                                                credentials: credentials,
                                                what: "cannot push '\(branch)' to remote '\(remote)'")
             let state = RemoteCallbackState(credentials: credentials, redact: redact)

@@ -130,6 +130,33 @@ import Testing
         #expect(try fx.git("nonbare", "rev-parse", "main") == before)
     }
 
+    /// A push goes where `git push` sends it, the push URL: here a local path (octopost's own local push,
+    /// with the remote's hooks and compare-and-swap) while the fetch URL is https, which a push never contacts.
+    @Test func pushGoesToALocalPushURL() throws {
+        let fx = try GitFixture()
+        _ = try makeRemote(fx)
+        let bare = fx.path("remote.git")
+        try fx.git("repo", "remote", "set-url", "origin", "https://example.invalid/content.git")
+        try fx.git("repo", "remote", "set-url", "--push", "origin", bare)
+        try fx.write("remote.git/hooks/pre-receive", "#!/bin/sh\necho 'refused at the push URL' >&2\nexit 1\n")
+        #expect(chmod(bare + "/hooks/pre-receive", 0o755) == 0)
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let before = try fx.git("", "--git-dir=\(bare)", "rev-parse", "main")
+        let id = try commit(repo, "posts/p.md", "p\n")
+        do {
+            try repo.push(remote: "origin", branch: "main", credentials: .none)
+            Issue.record("the push went through")
+        } catch .pushRejected(let message) {
+            #expect(message.contains("pre-receive") && message.contains("refused at the push URL"), "\(message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        #expect(try fx.git("", "--git-dir=\(bare)", "rev-parse", "main") == before)
+        try fx.remove("remote.git/hooks/pre-receive")
+        try repo.push(remote: "origin", branch: "main", credentials: .none)
+        #expect(try fx.git("", "--git-dir=\(bare)", "rev-parse", "main") == id)
+    }
+
     /// Two pushes from the same old remote commit: exactly one wins, the other is non-fast-forward
     /// (the local transport of libgit2 would let both "succeed").
     @Test func localPushIsCompareAndSwap() throws {

@@ -129,6 +129,7 @@ struct SyncCommand: AsyncParsableCommand {
             })
         var engine2 = engine
         engine2.renewInterval = Lease.duration * 0.4
+        engine2.updates = signals.updates
         let report: SyncReport
         do {
             report = try await engine2.run()
@@ -160,29 +161,41 @@ enum RunID {
 
 /// SIGINT/SIGTERM. Until a run starts its ledger work (the plan is made and the claim commit comes next)
 /// nothing is in flight and nothing would be lost, so a signal ends the process at once (exit 0 under
-/// --watch, SPEC §7; otherwise 128 + the signal), even in the middle of reading the posts. From the claim
-/// on, a signal sets the stop flag: requests in flight finish, then the run commits. A second signal
-/// exits without waiting.
+/// --watch, SPEC §7; otherwise 128 + the signal), even in the middle of reading the posts or waiting on
+/// the network. From the claim on, a signal sets the stop flag: requests in flight finish, then the run
+/// commits. A second signal exits without waiting for requests. Either exit waits for a working-tree or
+/// branch update under way (`updates`: a fast-forward, a commit, a claim taken back) to end, so the
+/// working tree, the index and HEAD never disagree and no `index.lock` is left behind.
 final class SignalTrap: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let lock = NSLock()
     private var working = false
+    let updates = UpdateHold()
 
     init(stop: StopFlag, watch: Bool) {
+        #if DEBUG
+        Self.installMidwayPause()
+        #endif
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                // The lock is held through exit(), so a run cannot begin its ledger work meanwhile.
+            source.setEventHandler { [self, updates] in
+                // The lock is held until the exit is settled, so a run cannot begin its ledger work meanwhile:
+                // an exit waiting for an update runs as that update ends, before the run goes on.
                 lock.lock()
                 if !working {
-                    FileHandle.standardError.write(Data("octopost: stopped; nothing was in flight\n".utf8))
-                    exit(watch ? 0 : 128 + sig)
+                    updates.whenIdle {
+                        FileHandle.standardError.write(Data("octopost: stopped; nothing was in flight\n".utf8))
+                        exit(watch ? 0 : 128 + sig)
+                    }
+                    lock.unlock()
+                    return
                 }
                 lock.unlock()
                 if stop.isSet {
-                    // A second signal: the user insists. Exit without waiting.
-                    exit(130)
+                    // A second signal: the user insists. Exit without waiting for requests.
+                    updates.whenIdle { exit(130) }
+                    return
                 }
                 stop.set()
                 FileHandle.standardError.write(Data("octopost: stopping after the requests in flight…\n".utf8))
@@ -199,6 +212,19 @@ final class SignalTrap: @unchecked Sendable {
     func endWork() { lock.withLock { working = false } }
 
     func cancel() { sources.forEach { $0.cancel() } }
+
+    #if DEBUG
+    /// Tests only (debug builds): `OCTOPOST_TEST_MIDWAY_PAUSE=<seconds>` stops every fast-forward and reset
+    /// between the working tree's checkout and the branch's move, so a test can signal a run right there.
+    private static func installMidwayPause() {
+        guard let text = ProcessInfo.processInfo.environment["OCTOPOST_TEST_MIDWAY_PAUSE"],
+              let seconds = Double(text), seconds > 0 else { return }
+        LibGit2Repository.midwayPause = { what in
+            FileHandle.standardError.write(Data("octopost: test pause midway through \(what)\n".utf8))
+            Thread.sleep(forTimeInterval: seconds)
+        }
+    }
+    #endif
 }
 
 enum SyncProgress {

@@ -45,6 +45,8 @@ public struct SyncEngine: Sendable {
     public var maxRaceAttempts = 8
     /// How often a long run renews its leases (commit, and push when pushing); nil: never.
     public var renewInterval: TimeInterval?
+    /// Working-tree and branch updates run inside it, so that a signal never cuts one in half.
+    public var updates = UpdateHold()
 
     public init(git: any GitRepository, config: Config, environment: [String: String], http: any HTTPClient,
                 adapters: @escaping AdapterFactory, recovery: @escaping RecoveryCapability = Planner.defaultRecovery,
@@ -146,10 +148,12 @@ public struct SyncEngine: Sendable {
             let touched = Set(p.records.keys).union(p.due.map(\.id)).union(ledger.recovered)
             if touched.isEmpty { return report }
             let message = claimMessage(p, before: ledger.records, recovered: ledger.recovered.count, files: touched.count)
+            // Those results exist nowhere but on disk: a claim taken back must leave them there.
+            let recoveredFiles = try onDisk(ledger.recovered)
             // Committed first, then written: a kill in between leaves a file one commit behind (restored by
             // the next run), never an uncommitted claim that looks like a run's results.
             let commit = try commitRecords(touched.sorted().compactMap { claimed[$0] }, message: message, parent: head,
-                                           files: .afterCommit)
+                                           files: .afterCommit, keeping: recoveredFiles)
             report.commits.append(commit)
             if !push { break }
             do {
@@ -159,14 +163,14 @@ public struct SyncEngine: Sendable {
                 break
             } catch .nonFastForward {
                 events(.raceLost(attempt: attempt))
-                do { try git.resetBranch(branch, to: head) } catch { throw .git(error) }
+                try takeBack(to: head, keeping: recoveredFiles)
                 if attempt >= maxRaceAttempts { throw .raceNotSettled(attempts: attempt) }
                 try catchUp(branch: branch, remote: remote)
             } catch .pushRejected(let m) {
-                try? git.resetBranch(branch, to: head)
+                takeBackAfterFailure(to: head, keeping: recoveredFiles)
                 throw .pushRejected(m)
             } catch {
-                try? git.resetBranch(branch, to: head)
+                takeBackAfterFailure(to: head, keeping: recoveredFiles)
                 throw .git(error)
             }
         }
@@ -204,6 +208,47 @@ public struct SyncEngine: Sendable {
             report.pushed = push
         }
         return report
+    }
+
+    /// The working tree's bytes of these ledger files, by path.
+    func onDisk(_ ids: Set<String>) throws(SyncError) -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for id in ids {
+            let path = store.path(for: id)
+            do { files[path] = try store.fileSystem.read(path) } catch { throw .ledger("\(path): \(error.reason)") }
+        }
+        return files
+    }
+
+    /// Takes this run's last commit back: the branch and the working tree return to `commit`, then `files`
+    /// (results a killed run left on disk, which the commit carried and nothing else holds) are written back,
+    /// as the reset's checkout replaced them with their committed versions. One update: a signal waits.
+    func takeBack(to commit: String, keeping files: [String: [UInt8]]) throws(SyncError) {
+        try updates.during { () throws(SyncError) in
+            do throws(GitError) { try git.resetBranch(config.git.branch, to: commit) } catch { throw .git(error) }
+            try writeBack(files)
+        }
+    }
+
+    /// `takeBack` on the way out of a failed run: a failure to reset is not the error to report (the next
+    /// run copes with a commit that was not pushed), but results that cannot be written back are named.
+    func takeBackAfterFailure(to commit: String, keeping files: [String: [UInt8]]) {
+        updates.during {
+            _ = try? git.resetBranch(config.git.branch, to: commit)
+            do throws(SyncError) { try writeBack(files) } catch { events(.note("warning: \(error.description)")) }
+        }
+    }
+
+    private func writeBack(_ files: [String: [UInt8]]) throws(SyncError) {
+        var failed: [String] = []
+        for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            do { try store.fileSystem.writeAtomically(bytes, to: path) } catch { failed.append("\(path): \(error.reason)") }
+        }
+        do { try store.fileSystem.flush() } catch { failed.append(error.description) }
+        if !failed.isEmpty {
+            throw .ledger("cannot write back the results an interrupted run left (" + failed.joined(separator: "; ")
+                + "); they are in the ledger commits this run made (git reflog)")
+        }
     }
 
     /// While the run lives, extends its leases so no other run takes its entries for uncertain ones.
@@ -256,7 +301,6 @@ public struct SyncEngine: Sendable {
                     throw SyncError.pushRejected("the remote branch '\(branch)' disappeared")
                 }
                 remoteHead = r
-                try git.resetBranch(branch, to: remoteHead)
             } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
             // Their version of each record, with our entries laid over it.
             var merged: [String: LedgerRecord] = [:]
@@ -272,6 +316,14 @@ public struct SyncEngine: Sendable {
                 theirs.updatedAt = mine.updatedAt
                 if theirs.publishedAt == nil { theirs.publishedAt = mine.publishedAt }
                 merged[id] = theirs
+            }
+            // The reset's checkout puts the remote's files in place of this run's results: they are written
+            // again at once, in the same update (a signal waits; only a kill could fall in between).
+            try updates.during { () throws(SyncError) in
+                do throws(GitError) { try git.resetBranch(branch, to: remoteHead) } catch { throw .git(error) }
+                for record in merged.values.sorted(by: { $0.id < $1.id }) {
+                    do throws(LedgerError) { try store.write(record) } catch { throw .ledger(error.description) }
+                }
             }
             await book.merge(merged)
             current = merged
@@ -289,7 +341,8 @@ public struct SyncEngine: Sendable {
             if local == remoteHead { return }
             let base = try git.mergeBase(local, remoteHead)
             if base == local {
-                try git.fastForward(branch: branch, to: remoteHead)
+                // Working tree, index and branch move together: a signal waits for the end.
+                try updates.during { () throws(GitError) in try git.fastForward(branch: branch, to: remoteHead) }
             } else if base != remoteHead {
                 throw SyncError.diverged(branch: branch, remote: remote)
             }
@@ -340,9 +393,17 @@ public struct SyncEngine: Sendable {
         case none
     }
 
-    /// Writes each record's file (atomic) and commits exactly those files on the branch.
+    /// Writes each record's file (atomic) and commits exactly those files on the branch, as one update (a
+    /// signal waits for the end). `keeping`: files to write back should a claim have to be taken back.
     func commitRecords(_ records: [LedgerRecord], message: String, parent: String,
-                       files: FileWrites = .beforeCommit) throws(SyncError) -> String {
+                       files: FileWrites = .beforeCommit, keeping: [String: [UInt8]] = [:]) throws(SyncError) -> String {
+        try updates.during { () throws(SyncError) -> String in
+            try commitRecordsNow(records, message: message, parent: parent, files: files, keeping: keeping)
+        }
+    }
+
+    private func commitRecordsNow(_ records: [LedgerRecord], message: String, parent: String, files: FileWrites,
+                                  keeping: [String: [UInt8]]) throws(SyncError) -> String {
         var changes: [String: [UInt8]?] = [:]
         for record in records { changes[store.path(for: record.id)] = record.encoded() }
         func write() throws(SyncError) {
@@ -366,7 +427,7 @@ public struct SyncEngine: Sendable {
         if files == .afterCommit {
             do { try write() } catch {
                 // Nothing was sent on this claim: take it back rather than leave it for a lease to settle.
-                try? git.resetBranch(config.git.branch, to: parent)
+                takeBackAfterFailure(to: parent, keeping: keeping)
                 throw error
             }
         }

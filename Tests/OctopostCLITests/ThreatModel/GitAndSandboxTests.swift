@@ -3,8 +3,8 @@ import OctopostKit
 import OctopostSandbox
 import Testing
 
-/// Issue 7, items 9, 11 and 15: a repository whose media are huge, a local remote whose hooks say no,
-/// and an X emulator that must answer as X does so that recovery after a kill finds what landed.
+/// Issue 7, items 9, 11 and 15 (and 4b, 11b): a repository whose media are huge, a local remote whose hooks
+/// say no (also when it is the push URL), a signal in the middle of a fast-forward, and an X emulator that must answer as X does so that recovery after a kill finds what landed.
 @Suite("Threat model: git and the sandbox", .serialized) struct ThreatModelGitAndSandboxTests {
     // MARK: 7.9
 
@@ -89,7 +89,11 @@ import Testing
         #expect(seen.contains("\(oldHead) "), "pre-receive's stdin names the old commit: \(seen)")
         #expect(seen.contains("update args=refs/heads/main \(oldHead) "), "\(seen)")
         #expect(seen.contains("post-receive"), "\(seen)")
-        #expect(!seen.contains("secret=") || seen.contains("secret=none"), "a hook saw octopost's secrets: \(seen)")
+        // Every hook that ran says it saw no secret (and the token appears nowhere in what they saw).
+        let secrets = seen.components(separatedBy: "secret=").dropFirst().map { $0.prefix { !$0.isWhitespace } }
+        #expect(secrets.count >= 3 && secrets.allSatisfy { $0 == "none" }, "a hook saw octopost's secrets: \(seen)")
+        let token = try #require(world.sandbox.environment.first { $0.name == "OCTOPOST_MASTODON_TOKEN" }?.value)
+        #expect(!token.isEmpty && !seen.contains(token), "a hook saw octopost's secrets: \(seen)")
 
         // A new post reaches the remote; then its hook refuses every push: the post must not be claimed
         // on the remote, nor sent.
@@ -117,6 +121,100 @@ import Testing
                 "\(byUpdate.stderr)")
         #expect(try await Async.git(["--git-dir=\(bare)", "rev-parse", "main"], in: dir.path).stdout == remoteBefore)
         #expect(await world.posts()["mastodon"]?.map(\.text) == ["hooked a"])
+        await world.stop()
+    }
+
+    // MARK: 7.11b
+
+    @Test("7.11b a push URL that is a local path is where the claim goes, with its hooks, never the fetch URL",
+          .timeLimit(.minutes(3)))
+    func localPushURLIsHonoured() async throws {
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: ["content/a.md": PostFile.make(platforms: ["mastodon"], at: at, body: "push url a")],
+                                              platforms: [.mastodon])
+        let dir = try TempDir("octopost-pushurl")
+        let fetchFrom = dir.path + "/A.git", pushTo = dir.path + "/B.git"
+        for bare in [fetchFrom, pushTo] { try await Async.git(["clone", "-q", "--bare", world.path, bare], in: dir.path) }
+        try await Async.git(["remote", "add", "origin", fetchFrom], in: world.path)
+        try await Async.git(["remote", "set-url", "--push", "origin", pushTo], in: world.path)
+        try await Async.git(["fetch", "-q", "origin"], in: world.path)
+        let head = { (bare: String) async throws -> String in
+            try await Async.git(["--git-dir=\(bare)", "rev-parse", "main"], in: dir.path).stdout
+        }
+        let (aBefore, bBefore) = (try await head(fetchFrom), try await head(pushTo))
+
+        // The attack: `git push` would go to B, whose hook refuses; A would take anything.
+        try Self.install("pre-receive", "#!/bin/sh\necho 'B is frozen for the release' >&2\nexit 1\n", in: pushTo)
+        let refused = try await world.sync(["--push"])
+        print("7.11b refused: exit \(refused.status); stderr: \(refused.stderr)")
+        #expect(refused.status == 2, "exit \(refused.status): \(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("pre-receive") && refused.stderr.contains("B is frozen for the release"),
+                "\(refused.stderr)")
+        #expect(try await head(fetchFrom) == aBefore, "the claim went to the fetch URL")
+        #expect(try await head(pushTo) == bBefore)
+        #expect(await world.posts()["mastodon"]?.isEmpty ?? true, "a post went out without its claim on the remote")
+
+        // B takes pushes again: the claim and the result go there (and only there), the post goes out once.
+        try FileManager.default.removeItem(atPath: pushTo + "/hooks/pre-receive")
+        let next = try await world.sync(["--push"], advance: 60)
+        #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+        #expect(await world.posts()["mastodon"]?.map(\.text) == ["push url a"])
+        #expect(try await head(pushTo) == (try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout))
+        #expect(try await head(fetchFrom) == aBefore, "the fetch URL was pushed to")
+        await world.stop()
+    }
+
+    // MARK: 7.4b
+
+    @Test("7.4b a signal during a fast-forward before the claim never leaves the working tree and HEAD apart",
+          .timeLimit(.minutes(3)))
+    func signalWaitsForAFastForward() async throws {
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: ["content/a.md": PostFile.make(platforms: ["mastodon"], at: at, body: "ff a")],
+                                              platforms: [.mastodon])
+        let dir = try TempDir("octopost-ff-signal")
+        let bare = dir.path + "/remote.git", other = dir.path + "/other"
+        try await Async.git(["clone", "-q", "--bare", world.path, bare], in: dir.path)
+        try await Async.git(["remote", "add", "origin", bare], in: world.path)
+        try await Async.git(["fetch", "-q", "origin"], in: world.path)
+        try await Async.git(["clone", "-q", bare, other], in: dir.path)
+
+        // Each round: the remote moves on (another clone adds a post), then a run is signalled while its
+        // fast-forward has written the working tree but not yet moved the branch (a debug-build pause holds
+        // it exactly there). Under --watch the check that follows behaves the same.
+        for (round, (extra, signal, status)) in [([String](), SIGTERM, Int32(143)), (["--watch"], SIGINT, 0)].enumerated() {
+            try Data(PostFile.make(platforms: ["mastodon"], at: at, body: "ff \(round)").utf8)
+                .write(to: URL(fileURLWithPath: other + "/content/n\(round).md"))
+            try await Async.git(["add", "-A"], in: other)
+            try await Async.git(["commit", "-qm", "post n\(round)"], in: other)
+            try await Async.git(["push", "-q", "origin", "main"], in: other)
+            let remoteHead = try await Async.git(["--git-dir=\(bare)", "rev-parse", "main"], in: dir.path).stdout
+
+            let child = try world.spawnSync(["--push"] + extra, env: ["OCTOPOST_TEST_MIDWAY_PAUSE": "2"])
+            let deadline = Date().addingTimeInterval(30)
+            while !child.stderrSoFar.contains("midway through a fast-forward") && child.isRunning && Date() < deadline {
+                try await Task.sleep(nanoseconds: 5_000_000)
+            }
+            #expect(child.signal(signal), "the run ended before the signal: \(child.stderrSoFar)")
+            let r = await child.wait(timeout: 30)
+            print("7.4b \(extra) \(signal): exit \(r.status); stderr: \(r.stderr)")
+            #expect(r.status == status, "\(extra) \(signal): exit \(r.status): \(r.stderr)")
+            #expect(!child.killedBySignal)
+            // The fast-forward finished before the exit: HEAD at the remote's commit, nothing staged or
+            // changed, no lock left; and the run stopped before its claim: nothing committed, nothing sent.
+            #expect(try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout == remoteHead,
+                    "the signal cut the fast-forward: HEAD stayed behind the working tree")
+            let porcelain = try await Async.git(["status", "--porcelain"], in: world.path).stdout
+            #expect(porcelain.isEmpty, "the working tree and HEAD disagree:\n\(porcelain)")
+            #expect(world.lockFiles().isEmpty, "\(world.lockFiles())")
+            #expect(FileManager.default.fileExists(atPath: world.path + "/content/n\(round).md"))
+            #expect(await world.posts()["mastodon"]?.isEmpty ?? true)
+        }
+
+        // The next run goes ahead normally.
+        let next = try await world.sync(["--push"], advance: 60)
+        #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+        #expect(Set(await world.posts()["mastodon"]?.map(\.text) ?? []) == ["ff a", "ff 0", "ff 1"])
         await world.stop()
     }
 

@@ -3,7 +3,7 @@ import OctopostKit
 import OctopostSandbox
 import Testing
 
-/// Issue 7, items 1, 13 and 14: the committed ledger is the one source of truth for a run; one sync at a
+/// Issue 7, items 1 (and 1b), 13 and 14: the committed ledger is the one source of truth for a run; one sync at a
 /// time per working tree; the record of what was published is never rewritten.
 @Suite("Threat model: ledger truth and concurrent runs", .serialized)
 struct ThreatModelLedgerTruthTests {
@@ -67,6 +67,78 @@ struct ThreatModelLedgerTruthTests {
         let third = try await world.sync(advance: 120)
         #expect(third.status == 0 && !third.stderr.contains("ledger/"), "\(third.stderr)")
         #expect(await Self.texts(world, "mastodon").count == 3)
+        await world.stop()
+    }
+
+    @Test("7.1b results a killed run left on disk are never erased when the claim carrying them cannot be pushed",
+          .timeLimit(.minutes(3)))
+    func recoveredResultsSurviveARefusedClaim() async throws {
+        // Telegram: nothing can find a message that was sent, so a lost result is an `unknown` for a human.
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: Self.posts(["a"], platforms: ["telegram"], at: at), platforms: [.telegram])
+        let dir = try TempDir("octopost-claim-refused")
+        let bare = dir.path + "/remote.git"
+        try await Async.git(["clone", "-q", "--bare", world.path, bare], in: dir.path)
+        try await Async.git(["remote", "add", "origin", bare], in: world.path)
+        try await Async.git(["fetch", "-q", "origin"], in: world.path)
+        let first = try await world.sync(["--push"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        let sent = try #require(await world.posts()["telegram"]?.first)
+
+        // The state a run killed right after Telegram answered leaves: HEAD (and the remote) say `publishing`
+        // under its lease; the working tree holds the answer, which exists nowhere else.
+        let path = world.path + "/ledger/a.json"
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var entries = Ledger.entries(result)
+        #expect(entries["telegram"]?["post_id"] as? String == sent.id)
+        entries["telegram"]?["run_id"] = "killed-run"
+        var claim = result
+        var claimed = try #require(entries["telegram"])
+        claimed["status"] = "publishing"
+        claimed["lease_until"] = Timestamp.format(world.t0.addingTimeInterval(60))
+        claimed["success"] = false
+        for key in ["post_id", "post_url", "published_at"] { claimed[key] = nil }
+        claim["platform_results"] = ["telegram": claimed]
+        claim["status"] = "publishing"
+        claim["published_at"] = nil
+        try JSONSerialization.data(withJSONObject: claim, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        // Another post is due in the same run, so the claim commit has work of its own too.
+        try world.repo.write("content/b.md", PostFile.make(platforms: ["telegram"], at: at, body: "ledger truth b"))
+        try await Async.git(["add", "-A"], in: world.path)
+        try await Async.git(["commit", "-qm", "a run killed after telegram answered; post b"], in: world.path)
+        try await Async.git(["push", "-q", "origin", "main"], in: world.path)
+        var killed = result
+        killed["platform_results"] = entries
+        try JSONSerialization.data(withJSONObject: killed, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+        let head = try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout
+
+        func onDisk() -> [String: Any] { Ledger.entries(Ledger.onDisk(world.path)["a"] ?? [:])["telegram"] ?? [:] }
+
+        // The attack: the remote refuses the claim commit (its hook), then cannot be reached at all.
+        try ThreatModelGitAndSandboxTests.install("pre-receive", "#!/bin/sh\necho 'frozen for the release' >&2\nexit 1\n", in: bare)
+        let refused = try await world.sync(["--push"], advance: 60)
+        print("7.1b refused: exit \(refused.status); stderr: \(refused.stderr)")
+        #expect(refused.status == 2 && refused.stderr.contains("frozen for the release"), "\(refused.stdout)\(refused.stderr)")
+        #expect(onDisk()["status"] as? String == "published" && onDisk()["post_id"] as? String == sent.id,
+                "the result a killed run left was erased: \(onDisk())")
+        #expect(try await Async.git(["rev-parse", "HEAD"], in: world.path).stdout == head, "the claim was not taken back")
+        try await Async.git(["config", "remote.origin.pushurl", dir.path + "/gone.git"], in: world.path)
+        let unreachable = try await world.sync(["--push"], advance: 90)
+        #expect(unreachable.status == 2, "\(unreachable.stdout)\(unreachable.stderr)")
+        #expect(onDisk()["status"] as? String == "published" && onDisk()["post_id"] as? String == sent.id,
+                "the result a killed run left was erased: \(onDisk())")
+        #expect(await world.posts()["telegram"]?.count == 1, "a post went out without its claim on the remote")
+
+        // The remote takes pushes again: the result is recorded as it was, b goes out once, a never again.
+        try await Async.git(["config", "--unset", "remote.origin.pushurl"], in: world.path)
+        try FileManager.default.removeItem(atPath: bare + "/hooks/pre-receive")
+        let next = try await world.sync(["--push"], advance: 120)
+        #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+        #expect(await Self.texts(world, "telegram") == ["ledger truth a", "ledger truth b"], "\(next.stderr)")
+        let committed = Ledger.entries(Ledger.parse(try await Ledger.committed(bare, rev: "main", bare: true)["a"] ?? ""))
+        #expect(committed["telegram"]?["status"] as? String == "published", "\(committed)")
+        #expect(committed["telegram"]?["post_id"] as? String == sent.id, "\(committed)")
+        #expect(try await Async.git(["status", "--porcelain"], in: world.path).stdout.isEmpty)
         await world.stop()
     }
 
