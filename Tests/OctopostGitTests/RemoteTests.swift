@@ -108,9 +108,9 @@ import Testing
     }
 
     /// Local remotes (plain paths and file:// URLs) are pushed by octopost itself with a
-    /// compare-and-swap; receive-pack does not run, so hooks are skipped (rejections by hooks are tested
-    /// over smart HTTP in HTTPRemoteTests), but a non-bare remote's checked-out branch is refused as
-    /// git's `receive.denyCurrentBranch` does.
+    /// compare-and-swap, running the remote's hooks as receive-pack would (tested end to end in the
+    /// threat-model suite, 7.11); a non-bare remote's checked-out branch is refused as git's
+    /// `receive.denyCurrentBranch` does.
     @Test func localPushRefusesACheckedOutBranch() throws {
         let fx = try GitFixture()
         _ = try makeRemote(fx)
