@@ -26,20 +26,39 @@ struct RepositoryContext {
             throw ExitCode(2)
         }
         let root = git.workTree
-        let configPath = options.config.map { p in p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p }
-            ?? root + "/" + ConfigLoader.fileName
-        guard let data = FileManager.default.contents(atPath: configPath) else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: configPath, isDirectory: &isDir) {
-                Console.error("error: \(displayPath(configPath, root: root)): cannot be read")
-            } else {
-                Console.error("error: \(displayPath(configPath, root: root)) not found: a content repository has an "
-                    + "octopost.yaml at its root (octopost init creates one)")
+        let shown: String
+        let bytes: [UInt8]
+        if let given = options.config {
+            // A config file the user names is read as given (it is their choice, not the repository's).
+            let configPath = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
+            shown = displayPath(configPath, root: root)
+            guard let data = FileManager.default.contents(atPath: configPath) else {
+                if FileManager.default.fileExists(atPath: configPath) {
+                    Console.error("error: \(shown): cannot be read")
+                } else {
+                    Console.error("error: \(shown) not found: a content repository has an octopost.yaml at its root "
+                        + "(octopost init creates one)")
+                }
+                throw ExitCode(2)
             }
-            throw ExitCode(2)
+            bytes = [UInt8](data)
+        } else {
+            // The repository's own octopost.yaml is a file in the repository like any other: opened without
+            // following a symbolic link (`RepoDirectory`), so a link committed in its place reads nothing.
+            shown = ConfigLoader.fileName
+            let read: [UInt8]?
+            do { read = try LocalFileSystem(root: root).read(ConfigLoader.fileName) } catch {
+                Console.error("error: " + (error.reason.hasPrefix(shown + " ") ? error.reason : "\(shown): \(error.reason)"))
+                throw ExitCode(2)
+            }
+            guard let read else {
+                Console.error("error: \(shown) not found: a content repository has an octopost.yaml at its root "
+                    + "(octopost init creates one)")
+                throw ExitCode(2)
+            }
+            bytes = read
         }
-        let shown = displayPath(configPath, root: root)
-        let loaded = ConfigLoader.load(bytes: [UInt8](data), path: shown)
+        let loaded = ConfigLoader.load(bytes: bytes, path: shown)
         if !loaded.errors.isEmpty {
             for d in loaded.errors { Console.error(d.formatted) }
             throw ExitCode(2)
@@ -120,15 +139,20 @@ enum PostDiscovery {
         }
         guard let fd else { return [] }
         var out: [String] = []
-        walk(fd, prefix: folder, into: &out)
+        do { try walk(fd, prefix: folder, into: &out) } catch {
+            // A folder lint cannot read may hold posts sync reads from git: never pass over it in silence.
+            Console.error("error: \(error.description): its posts cannot be linted")
+            throw ExitCode(2)
+        }
         return out.filter { PostFiles.isPostPath($0, contentDirectory: contentDirectory) }
     }
 
-    /// Takes `fd` over (closed here).
-    private static func walk(_ fd: Int32, prefix: String, into out: inout [String]) {
+    /// Takes `fd` over (closed here). A folder that cannot be opened or listed is an error naming it.
+    private static func walk(_ fd: Int32, prefix: String, into out: inout [String]) throws(RepoPathError) {
         guard let dir = fdopendir(fd) else {
+            let e = RepoPathError(path: prefix, reason: .system("cannot list this folder (\(String(cString: strerror(errno))))"))
             close(fd)
-            return
+            throw e
         }
         defer { closedir(dir) }
         let dfd = dirfd(dir)
@@ -136,14 +160,18 @@ enum PostDiscovery {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name.utf8.first == UInt8(ascii: ".") { continue }
+            if RepoPath.isHidden(name) { continue }
             let relative = prefix.isEmpty ? name : prefix + "/" + name
             var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
             if entry.pointee.d_type == UInt8(DT_UNKNOWN) { isDirectory = RepoDirectory.kind(in: dfd, name) == .directory }
             if name.utf8.reversed().starts(with: "dm.".utf8) { out.append(relative) }  // a link, FIFO or folder named x.md is reported by the reader
             if isDirectory {
                 let sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                if sub >= 0 { walk(sub, prefix: relative, into: &out) }
+                if sub < 0 {
+                    if errno == ENOENT { continue }  // removed since it was listed
+                    throw RepoPathError(path: relative, reason: .system("cannot open this folder (\(String(cString: strerror(errno))))"))
+                }
+                try walk(sub, prefix: relative, into: &out)
             }
         }
     }

@@ -154,6 +154,35 @@ extension LibGit2Repository {
         return nil
     }
 
+    public func entryKind(_ path: String, at commit: String) throws(GitError) -> RepoEntryKind {
+        try locked { () throws(GitError) -> RepoEntryKind in
+            let tree = try lookupTree(ofCommit: commit)
+            defer { git_tree_free(tree) }
+            let parts = Self.normalizedPath(path).split(separator: "/")
+            if parts.isEmpty { return .directory }
+            // Part by part, so that a link on the way (where git_tree_entry_bypath finds nothing) is named.
+            var walked = ""
+            for (n, part) in parts.enumerated() {
+                walked = walked.isEmpty ? String(part) : walked + "/" + part
+                var entry: OpaquePointer?
+                let rc = git_tree_entry_bypath(&entry, tree, walked)
+                if rc == GIT_ENOTFOUND.code { return .missing }
+                try check(rc, "cannot look up '\(path)' in \(commit)")
+                guard let entry else { return .missing }
+                defer { git_tree_entry_free(entry) }
+                let kind: RepoEntryKind = switch git_tree_entry_type(entry) {
+                case GIT_OBJECT_TREE: .directory
+                case GIT_OBJECT_COMMIT: .submodule
+                case GIT_OBJECT_BLOB: git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ? .symlink : .file
+                default: .other
+                }
+                if n == parts.count - 1 || kind == .symlink { return kind }
+                if kind != .directory { return .missing }
+            }
+            return .missing
+        }
+    }
+
     public func listFiles(under directory: String, at commit: String) throws(GitError) -> [String] {
         try listEntries(under: directory, at: commit).filter { $0.kind != .submodule }.map(\.path)
     }

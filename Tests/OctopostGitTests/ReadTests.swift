@@ -12,6 +12,26 @@ import Testing
         #expect(try repo.currentBranch() == "main")
     }
 
+    @Test func entryKindsAsGitRecordsThem() throws {
+        let fx = try GitFixture()
+        _ = try fx.makeRepo(files: ["media/a.png": "png\n", "media/real/b.png": "png\n"])
+        try FileManager.default.createSymbolicLink(atPath: fx.path("repo/media/link.png"), withDestinationPath: "a.png")
+        try FileManager.default.createSymbolicLink(atPath: fx.path("repo/media/sub"), withDestinationPath: "real")
+        try fx.git("repo", "add", "-A")
+        try fx.git("repo", "commit", "-q", "-m", "links")
+        let repo = try LibGit2Repository.open(at: fx.path("repo"))
+        let head = try #require(try repo.headCommit())
+        #expect(try repo.entryKind("media/a.png", at: head) == .file)
+        #expect(try repo.entryKind("media/link.png", at: head) == .symlink)
+        #expect(try repo.entryKind("media/sub", at: head) == .symlink)
+        #expect(try repo.entryKind("media/sub/b.png", at: head) == .symlink, "a link on the way")
+        #expect(try repo.entryKind("media/real", at: head) == .directory)
+        #expect(try repo.entryKind("media/none.png", at: head) == .missing)
+        #expect(try repo.entryKind("media/a.png/x", at: head) == .missing)
+        // The link's blob is its link text: a reader that asked for it as a file would get "a.png".
+        #expect(try repo.readFile("media/link.png", at: head) == Array("a.png".utf8))
+    }
+
     @Test func notARepository() throws {
         let fx = try GitFixture()
         try FileManager.default.createDirectory(atPath: fx.path("plain/sub"), withIntermediateDirectories: true)

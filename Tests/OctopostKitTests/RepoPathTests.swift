@@ -25,6 +25,9 @@ import Testing
         #expect(PostID.problem("x/.git/config") != nil)
         #expect(PostID.problem("../../outside/victim") != nil)
         #expect(PostID.problem("2026/04/launch") == nil)
+        // A hidden part, as in a hidden file: its ledger file would be skipped by every listing.
+        #expect(PostID.problem("a/.x")?.contains("starting with '.'") == true)
+        #expect(PostID.problem("a/x.y") == nil)
     }
 
     @Test func postFilesAreOneDefinition() {
@@ -49,6 +52,9 @@ import Testing
         #expect(r.errors.first?.message.contains("must be a folder path inside the repository") == true)
         let ok = ConfigLoader.load(bytes: Array("ledger: state/\n".utf8))
         #expect(ok.errors.isEmpty && ok.config.ledgerDirectory == "state")
+        // The folders may be hidden (the hidden rule is for ids and the files below the folders).
+        let hidden = ConfigLoader.load(bytes: Array("ledger: .octopost/ledger\n".utf8))
+        #expect(hidden.errors.isEmpty && hidden.config.ledgerDirectory == ".octopost/ledger")
     }
 }
 
@@ -75,11 +81,9 @@ import Testing
         #expect(throws: FileSystemError.self) { try fs.writeAtomically([1], to: "ledger/x/a.json") }
         #expect(throws: FileSystemError.self) { try fs.read("ledger/x/a.json") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
-        // The post whose file would be there is unreadable; the others load.
-        let store = LedgerStore(fileSystem: fs)
-        let snapshot = try store.loadAll(expecting: ["x/a", "b"])
-        #expect(snapshot.unreadableIDs == ["x/a"])
-        #expect(snapshot.errors.first?.description.contains("ledger/x is a symbolic link") == true)
+        // The post whose file would be there is unreadable (CommittedLedgerTests: that post is skipped).
+        #expect(throws: LedgerError.self) { try LedgerStore(fileSystem: fs).load(id: "x/a") }
+        #expect(try LedgerStore(fileSystem: fs).load(id: "b") == nil)
     }
 
     @Test func aLinkedLedgerFolderOrFileIsRefused() throws {
@@ -87,7 +91,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: root + "/ledger", withDestinationPath: outside)
         let fs = LocalFileSystem(root: root)
         #expect(throws: FileSystemError.self) { try fs.list(under: "ledger") }
-        #expect(throws: LedgerError.self) { try LedgerStore(fileSystem: fs).loadAll() }
+        #expect(throws: LedgerError.self) { try LedgerStore(fileSystem: fs).load(id: "a") }
         try FileManager.default.removeItem(atPath: root + "/ledger")
         try FileManager.default.createDirectory(atPath: root + "/ledger", withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: URL(fileURLWithPath: outside + "/v.json"))
@@ -96,6 +100,27 @@ import Testing
         #expect(throws: FileSystemError.self) { try fs.read("ledger/v.json") }
         #expect(throws: FileSystemError.self) { try fs.writeAtomically([1], to: "ledger/v.json") }
         #expect(try String(contentsOfFile: outside + "/v.json", encoding: .utf8) == "{}")
+    }
+
+    @Test func mediaAreNeverOpenedThroughALink() throws {
+        defer { cleanUp() }
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]
+        try FileManager.default.createDirectory(atPath: root + "/media", withIntermediateDirectories: true)
+        try Data(png).write(to: URL(fileURLWithPath: root + "/media/real.png"))
+        try Data(png).write(to: URL(fileURLWithPath: outside + "/z.png"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/media/link.png", withDestinationPath: "real.png")
+        try FileManager.default.createSymbolicLink(atPath: root + "/media/sub", withDestinationPath: outside)
+        #expect(mkfifo(root + "/media/fifo.png", 0o644) == 0)
+        let media = DirectoryMediaInspector(root: root)
+        #expect(media.inspect("media/real.png") == .file(size: png.count, head: png))
+        #expect(media.inspect("media/link.png") == .symlink(at: "media/link.png"))
+        #expect(media.inspect("media/sub/z.png") == .symlink(at: "media/sub"))
+        #expect(media.inspect("media/fifo.png") == .notAFile)
+        #expect(media.inspect("media/none.png") == .missing)
+        #expect(media.inspect("media/real.png/x.png") == .missing)
+        if case .invalidPath = media.inspect(".git/config") {} else { Issue.record("a path into .git is inspected") }
+        // The file system reads only regular files, and never waits on a FIFO.
+        #expect(throws: FileSystemError.self) { try LocalFileSystem(root: root).read("media/fifo.png") }
     }
 
     @Test func pathsOutsideTheRepositoryAreRefused() throws {

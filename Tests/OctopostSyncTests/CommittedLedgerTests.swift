@@ -1,4 +1,5 @@
 import Foundation
+import OctopostGit
 import Testing
 @testable import OctopostKit
 
@@ -91,6 +92,51 @@ import Testing
         ledger = CommittedLedger()
         ledger.add(id: "p", path: "ledger/p.json", committed: nil, onDisk: head, previous: nil)
         #expect(ledger.unusableIDs == ["p"] && ledger.problems.first?.contains("not committed") == true)
+    }
+
+    static func record(id: String) -> LedgerRecord {
+        LedgerRecord(id: id, source: "content/\(id).md", contentSHA256: "00",
+                     platformResults: ["bluesky": PlatformResult()], updatedAt: stamp)
+    }
+
+    @Test func readsEveryCommittedRecordAndSkipsHiddenAndOtherFiles() throws {
+        let repo = try SyncRepo(posts: [:])
+        let store = LedgerStore(fileSystem: LocalFileSystem(root: repo.path))
+        try store.write(Self.record(id: "2026/04/launch"))
+        try store.write(Self.record(id: "good"))
+        try repo.write("ledger/bad.json", "{oops")
+        try repo.write("ledger/README.md", "A")
+        try repo.write("ledger/.good.json.tmp-1", "{")  // an interrupted write
+        try repo.write("ledger/a/.x.json", "{")
+        try repo.commitAll("ledger")
+        let git = try LibGit2Repository.open(at: repo.path)
+        let ledger = try CommittedLedger.load(git: git, commit: try #require(try git.headCommit()), store: store)
+        #expect(ledger.records.keys.sorted() == ["2026/04/launch", "good"])
+        #expect(ledger.records["good"] == Self.record(id: "good"))
+        // One broken file makes that post unusable; the others still load.
+        #expect(ledger.unusableIDs == ["bad"])
+        #expect(ledger.problems.count == 1 && ledger.problems.first?.contains("ledger/bad.json") == true, "\(ledger.problems)")
+    }
+
+    @Test func aLinkOnTheWaySkipsThatPostAndALinkedLedgerFolderStopsTheRun() throws {
+        let repo = try SyncRepo(posts: [:])
+        let outside = tempDir("outside")
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.createDirectory(atPath: repo.path + "/ledger", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/ledger/x", withDestinationPath: outside)
+        try repo.commitAll("a linked folder under the ledger")
+        let git = try LibGit2Repository.open(at: repo.path)
+        let head = try #require(try git.headCommit())
+        let store = LedgerStore(fileSystem: LocalFileSystem(root: repo.path))
+        // A post whose file would be written through the link is unusable (skipped); the other is planned.
+        let ledger = try CommittedLedger.load(git: git, commit: head, store: store, expecting: ["x/a", "b"])
+        #expect(ledger.unusableIDs == ["x/a"])
+        #expect(ledger.problems.first?.contains("ledger/x is a symbolic link") == true, "\(ledger.problems)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        // The ledger folder itself a link: nothing can be recorded, the run stops.
+        try FileManager.default.removeItem(atPath: repo.path + "/ledger")
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/ledger", withDestinationPath: outside)
+        #expect(throws: SyncError.self) { try CommittedLedger.load(git: git, commit: head, store: store) }
     }
 
     @Test func aSecondLockOnOneWorkingTreeIsRefusedAndTheFirstReleasesIt() throws {

@@ -42,7 +42,7 @@ public struct Linter: Sendable {
             case .failure(let problem):
                 let rule: String = switch problem {
                 case .tooLarge: "file-size"
-                case .outsideRepository, .symlink, .invalidPath: "path"
+                case .symlink, .invalidPath: "path"
                 default: "file"
                 }
                 return ParsedPost(post: nil, diagnostics: [Diagnostic(file: path, rule: rule, message: problem.message)])

@@ -95,7 +95,7 @@ public enum ConfigLoader {
                     continue
                 }
                 let folder = s.hasSuffix("/") ? String(s.dropLast()) : s
-                if let problem = PostID.problem(folder) {
+                if let problem = PostID.folderProblem(folder) {
                     fail(loc, "path", "'\(key)' must be a folder path inside the repository: '\(s)' \(problem)")
                     continue
                 }
@@ -228,9 +228,6 @@ public enum ConfigLoader {
         result.config = config
         return result
     }
-
-    /// Loopback hosts, where plain http is allowed (tests, the sandbox): `CredentialTransport.isLoopback`.
-    public static func isLoopback(_ host: String) -> Bool { CredentialTransport.isLoopback(host) }
 
     static func ianaZone(_ name: String) -> TimeZone? {
         if name == "UTC" || name == "Etc/UTC" { return TimeZone(identifier: "UTC") }

@@ -122,9 +122,19 @@ public struct PostParser: Sendable {
 }
 
 /// Rules for post ids: they name ledger files, so they are repository paths (`RepoPath`, checked there)
-/// of safe characters.
+/// of safe characters, with no hidden part (a hidden ledger file is skipped by every listing of the ledger).
 public enum PostID {
     public static func problem(_ id: String) -> String? {
+        if let problem = folderProblem(id) { return problem }
+        if let hidden = RepoPath.split(id).first(where: { RepoPath.isHidden($0) }) {
+            return "has a part starting with '.' ('\(hidden)'): hidden names are not posts, and the ledger skips hidden files"
+        }
+        return nil
+    }
+
+    /// The rules a post id shares with the content and ledger folders of `octopost.yaml` (which may be
+    /// hidden, such as `.octopost/ledger`).
+    public static func folderProblem(_ id: String) -> String? {
         if id.isEmpty { return "is empty" }
         if id.utf8.count > 200 { return "is longer than 200 bytes" }
         let ok = id.unicodeScalars.allSatisfy { s in

@@ -47,6 +47,10 @@ public protocol GitRepository: Sendable {
     /// A committed file's size and its first `headLength` bytes, or nil when the commit has no such file.
     /// The size comes from the object's header: a large file is never read whole to learn it.
     func fileHead(_ path: String, at commit: String, headLength: Int) throws(GitError) -> FileHead?
+    /// What `path` is in a commit's tree, as git records it: a file (modes 100644, 100755), a symbolic link
+    /// (120000: its blob is the link text, never content), a submodule, a folder, or missing. A symbolic link
+    /// on the way to it is `.symlink` too, as on disk (`RepoDirectory.kind`).
+    func entryKind(_ path: String, at commit: String) throws(GitError) -> RepoEntryKind
     /// Every file (blob) path under `directory` in a commit's tree, recursively.
     func listFiles(under directory: String, at commit: String) throws(GitError) -> [String]
     /// Every entry but folders under `directory` in a commit's tree, recursively, with what git records
@@ -117,6 +121,11 @@ extension GitRepository {
     public func fileHead(_ path: String, at commit: String, headLength: Int) throws(GitError) -> FileHead? {
         guard let bytes = try readFile(path, at: commit) else { return nil }
         return FileHead(size: bytes.count, head: Array(bytes.prefix(headLength)))
+    }
+
+    /// For a repository that cannot tell file kinds apart (test fakes): every blob is a file.
+    public func entryKind(_ path: String, at commit: String) throws(GitError) -> RepoEntryKind {
+        try readFile(path, at: commit) == nil ? .missing : .file
     }
 
     /// For a repository that cannot tell file kinds apart (test fakes): every blob is a file.

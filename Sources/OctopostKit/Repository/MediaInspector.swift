@@ -9,8 +9,11 @@ public enum MediaInspection: Sendable, Equatable {
     case file(size: Int, head: [UInt8])
     case missing
     case notAFile
-    /// The path (or a symlink on it) leads outside the repository.
-    case outsideRepository
+    /// The path, or the folder `at` on the way to it, is a symbolic link: never followed, in the working
+    /// tree or in git (a link is committed as its link text, mode 120000).
+    case symlink(at: String)
+    /// Not a repository path (`RepoPath.problem`); the text completes a sentence about the path.
+    case invalidPath(String)
     case unreadable
 }
 
@@ -19,16 +22,18 @@ public protocol MediaInspector: Sendable {
     func inspect(_ repoRelativePath: String) -> MediaInspection
 }
 
-/// Reads media from a directory on disk, refusing anything that resolves outside it. Posts share
-/// media files, so each path is inspected once per run.
+/// Reads media from the working tree, opened one folder at a time from the repository root without
+/// following a symbolic link (`RepoDirectory`), as every file octopost reads there. Posts share media
+/// files, so each path is inspected once per run.
 public struct DirectoryMediaInspector: MediaInspector {
+    /// The repository root.
     public let root: String
-    private let resolvedRoot: String
+    /// Bytes `MediaKind.sniff` looks at.
+    public static let headLength = 32
     private let cache = InspectionCache()
 
     public init(root: String) {
         self.root = root
-        self.resolvedRoot = Self.realPath(root) ?? root
     }
 
     final class InspectionCache: @unchecked Sendable {
@@ -42,30 +47,43 @@ public struct DirectoryMediaInspector: MediaInspector {
         }
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
-    }
-
     public func inspect(_ repoRelativePath: String) -> MediaInspection {
         cache.value(repoRelativePath) { inspectUncached(repoRelativePath) }
     }
 
-    private func inspectUncached(_ repoRelativePath: String) -> MediaInspection {
-        let full = root + "/" + repoRelativePath
-        var st = stat()
-        guard lstat(full, &st) == 0 else { return .missing }
-        guard let resolved = Self.realPath(full) else { return .missing }
-        guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { return .outsideRepository }
-        guard stat(resolved, &st) == 0 else { return .missing }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { return .notAFile }
-        let fd = open(resolved, O_RDONLY)
-        guard fd >= 0 else { return .unreadable }
+    private func inspectUncached(_ path: String) -> MediaInspection {
+        let tree = RepoDirectory(root: root)
+        let fd: Int32
+        do {
+            switch try tree.kind(path) {
+            case .missing: return .missing
+            case .symlink: return .symlink(at: path)
+            case .file: break
+            case .directory, .other, .submodule: return .notAFile
+            }
+            // openFile checks again what it opened (the name may have changed since): a regular file.
+            guard let opened = try tree.openFile(path) else { return .missing }
+            fd = opened
+        } catch {
+            switch error.reason {
+            case .symlink(let at): return .symlink(at: at)
+            case .invalid(let problem): return .invalidPath(problem)
+            case .missing, .notADirectory: return .missing
+            case .system: return .unreadable
+            }
+        }
         defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 32)
-        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 32) }
-        guard n >= 0 else { return .unreadable }
-        return .file(size: Int(st.st_size), head: Array(head.prefix(n)))
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .unreadable }
+        var head = [UInt8](repeating: 0, count: Self.headLength)
+        var filled = 0
+        while filled < head.count {
+            let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { return .unreadable }
+            if n == 0 { break }
+            filled += n
+        }
+        return .file(size: Int(st.st_size), head: Array(head.prefix(filled)))
     }
 }

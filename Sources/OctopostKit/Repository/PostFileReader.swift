@@ -5,7 +5,7 @@ import Glibc
 
 /// Why a post file could not be read.
 public enum FileReadProblem: Error, Sendable, Equatable {
-    case missing, directory, unreadable(String), outsideRepository, tooLarge(Int)
+    case missing, directory, unreadable(String), tooLarge(Int)
     /// The file, or the folder `at` on the way to it, is a symbolic link (never followed).
     case symlink(at: String?)
     /// Not a repository path (`RepoPath.problem`).
@@ -18,7 +18,6 @@ public enum FileReadProblem: Error, Sendable, Equatable {
         case .missing: "the file does not exist"
         case .directory: "is a directory, not a post file"
         case .unreadable(let why): "cannot be read: \(why)"
-        case .outsideRepository: "is a symlink that leads outside the repository"
         case .symlink(nil): PostFiles.problem(.symlink)?.message ?? "is a symbolic link"
         case .symlink(let at?): "is inside \(at), a symbolic link: octopost never follows links in the repository"
         case .invalidPath(let p): p

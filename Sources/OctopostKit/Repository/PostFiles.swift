@@ -11,7 +11,7 @@ public enum PostFiles {
     public static func isPostPath(_ path: String, contentDirectory: String) -> Bool {
         guard let below = relative(path, contentDirectory: contentDirectory),
               below.utf8.reversed().starts(with: "dm.".utf8) else { return false }
-        return !hasHiddenPart(below)
+        return !RepoPath.hasHiddenPart(below)
     }
 
     /// Why what sits at a post path cannot be read as a post, or nil for a regular file (a post).
@@ -25,11 +25,6 @@ public enum PostFiles {
         case .submodule: ("file", "is a git submodule, not a post file")
         case .other: ("file", "is not a regular file (a FIFO, socket or device cannot be a post)")
         }
-    }
-
-    /// A part that is empty or starts with '.' (byte-wise, as git splits paths).
-    static func hasHiddenPart(_ path: String) -> Bool {
-        RepoPath.split(path).contains { $0.isEmpty || $0.utf8.first == UInt8(ascii: ".") }
     }
 
     static func normalized(_ directory: String) -> String {

@@ -54,6 +54,14 @@ public enum RepoPath {
         (0x200C...0x200F).contains(v) || (0x202A...0x202E).contains(v) || (0x206A...0x206F).contains(v) || v == 0xFEFF
     }
 
+    /// Whether a path part is hidden: it starts with '.' (byte-wise). Hidden files and folders are never
+    /// posts, listings of the ledger folder skip them (an interrupted write is `.name.tmp-…`), and no post
+    /// id has such a part (`PostID`).
+    public static func isHidden(_ part: some StringProtocol) -> Bool { part.utf8.first == UInt8(ascii: ".") }
+
+    /// Whether a part of `path` is empty or hidden (`isHidden`): the one filter for post files and ledger files.
+    public static func hasHiddenPart(_ path: String) -> Bool { split(path).contains { $0.isEmpty || isHidden($0) } }
+
     /// `path` split at every '/' byte, as git splits it (Swift's `split` on characters would not split
     /// at a '/' followed by a combining code point such as U+200C).
     public static func split(_ path: String) -> [String] {
@@ -184,6 +192,12 @@ public struct RepoDirectory: Sendable {
             if errno == ENOENT { return nil }
             if errno == ELOOP { throw RepoPathError(path: path, reason: .symlink(at: path)) }
             throw RepoPathError(path: path, reason: .system("cannot open: \(Self.errorText())"))
+        }
+        // What was opened, not what was looked at a moment before: the name may have been replaced since.
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw RepoPathError(path: path, reason: .system("is not a regular file"))
         }
         return fd
     }

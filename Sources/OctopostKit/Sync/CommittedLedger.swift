@@ -36,10 +36,7 @@ public struct CommittedLedger: Sendable {
     public static func load(git: any GitRepository, commit: String, store: LedgerStore,
                             expecting: some Sequence<String> = [String]()) throws(SyncError) -> CommittedLedger {
         let dir = store.directory
-        func ids(_ paths: [String]) -> Set<String> {
-            Set(paths.filter { $0.hasSuffix(".json") && !$0.split(separator: "/").contains(where: { $0.hasPrefix(".") }) }
-                .map { String($0.dropLast(5)) })
-        }
+        func ids(_ paths: [String]) -> Set<String> { Set(paths.compactMap(LedgerStore.id(ofFile:))) }
         let committedIDs: Set<String>
         do {
             committedIDs = ids(try git.listFiles(under: dir, at: commit).map { p in

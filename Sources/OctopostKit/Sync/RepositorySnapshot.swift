@@ -61,7 +61,8 @@ public struct PostSnapshot: Sendable {
 
 /// Media as committed: sync publishes what was merged, so media are checked at the same commit.
 /// Only the object's header (size) and first bytes (type) are read: posts may share a media file of
-/// hundreds of megabytes, and each path is inspected once per run.
+/// hundreds of megabytes, and each path is inspected once per run. A symbolic link (mode 120000) at the
+/// path or on the way to it is refused, as in the working tree: its blob is the link text, not a file.
 public struct CommitMediaInspector: MediaInspector {
     public let git: any GitRepository
     public let commit: String
@@ -74,15 +75,31 @@ public struct CommitMediaInspector: MediaInspector {
         self.commit = commit
     }
 
+    /// The first folder on the way to `path` that is a symbolic link, or nil when the link is `path` itself.
+    private func linkOnTheWay(_ path: String) throws(GitError) -> String? {
+        var folder = ""
+        for part in RepoPath.split(path).dropLast() {
+            folder = folder.isEmpty ? part : folder + "/" + part
+            if try git.entryKind(folder, at: commit) == .symlink { return folder }
+        }
+        return nil
+    }
+
     public func inspect(_ repoRelativePath: String) -> MediaInspection {
         cache.value(repoRelativePath) {
             do {
+                switch try git.entryKind(repoRelativePath, at: commit) {
+                case .missing: return .missing
+                case .symlink: return .symlink(at: try linkOnTheWay(repoRelativePath) ?? repoRelativePath)
+                case .file: break
+                case .directory, .submodule, .other: return .notAFile
+                }
                 guard let file = try git.fileHead(repoRelativePath, at: commit, headLength: Self.headLength) else {
                     return .missing
                 }
                 return .file(size: file.size, head: file.head)
             } catch {
-                return .notAFile
+                return .unreadable
             }
         }
     }

@@ -193,4 +193,140 @@ import Testing
         #expect(Ledger.onDisk(world.path).keys.sorted() == ["ok", "real/target"])
         await world.stop()
     }
+
+    @Test("7.12d a linked octopost.yaml is never read")
+    func linkedConfig() async throws {
+        // A pull request commits octopost.yaml as a link to a file outside the repository (a CI runner's
+        // gh credentials, say): whatever octopost says about that file's keys would reach the CI log.
+        let outside = try TempDir("octopost-outside")
+        try "github.com:\n  oauth_token: gho_leakedToken\ntimezone: Leaked/ZoneValue\n"
+            .write(toFile: outside.path + "/hosts.yml", atomically: true, encoding: .utf8)
+        let world = try await SyncWorld.start(posts: ["content/a.md": Self.post("post a")], platforms: [.mastodon],
+                                              commit: false)
+        try FileManager.default.removeItem(atPath: world.path + "/octopost.yaml")
+        try FileManager.default.createSymbolicLink(atPath: world.path + "/octopost.yaml",
+                                                   withDestinationPath: outside.path + "/hosts.yml")
+        try await Async.git(["add", "-A"], in: world.path)
+        try await Async.git(["commit", "-q", "-m", "a linked config"], in: world.path)
+
+        let lint = try await Async.octopost(["lint", "--repo", world.path], env: world.environment())
+        let sync = try await world.sync()
+        for (command, r) in [("lint", lint), ("sync", sync)] {
+            #expect(r.status == 2, "\(command): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("octopost.yaml is a symbolic link"), "\(command): \(r.stderr)")
+            for leaked in ["github.com", "Leaked", "gho_"] {
+                #expect(!(r.stdout + r.stderr).contains(leaked), "\(command) read the linked file: \(r.stderr)")
+            }
+        }
+        #expect(await Self.mastodonTexts(world).isEmpty)
+
+        // A FIFO named octopost.yaml is refused, never waited on.
+        try FileManager.default.removeItem(atPath: world.path + "/octopost.yaml")
+        #expect(mkfifo(world.path + "/octopost.yaml", 0o644) == 0)
+        let fifo = try await Async.octopost(["lint", "--repo", world.path], env: world.environment(), timeout: 15)
+        #expect(fifo.status == 2 && fifo.stderr.contains("octopost.yaml"), "\(fifo.stderr)")
+
+        // A config file the user names with --config is read as given, wherever it is.
+        try "timezone: UTC\n".write(toFile: outside.path + "/chosen.yaml", atomically: true, encoding: .utf8)
+        let chosen = try await Async.octopost(["lint", "--repo", world.path, "--config", outside.path + "/chosen.yaml"],
+                                              env: world.environment())
+        #expect(chosen.status == 0, "\(chosen.stdout)\(chosen.stderr)")
+        await world.stop()
+    }
+
+    @Test("7.12e a linked media file is never opened")
+    func linkedMedia() async throws {
+        // lint: links in the working tree, to git's index, to a real PNG inside the repository, and a linked
+        // folder leading outside it. Each is a media-path error naming the link; none is opened and sniffed.
+        let outside = try TempDir("octopost-outside")
+        try Data(Fixtures.png).write(to: URL(fileURLWithPath: outside.path + "/z.png"))
+        let image = { (url: String) in "media:\n  images:\n    - url: \(url)\n      alt_text: a picture\n" }
+        let repo = try TempRepo(config: "timezone: UTC\n", files: [
+            "content/index.md": Self.post("index", extra: image("media/x.png")),
+            "content/inside.md": Self.post("inside", extra: image("media/y.png")),
+            "content/folder.md": Self.post("folder", extra: image("media/sub/z.png")),
+            "content/real.md": Self.post("real", extra: image("media/real.png")),
+        ])
+        try repo.write("media/real.png", Fixtures.png)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/media/x.png", withDestinationPath: "../.git/index")
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/media/y.png", withDestinationPath: "real.png")
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/media/sub", withDestinationPath: outside.path)
+        try repo.commit()
+        let lint = try repo.lint(["--format", "json"])
+        #expect(lint.status == 1, "\(lint.stdout)\(lint.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(lint.stdout.utf8)) as? [String: Any]
+        let diagnostics = doc?["diagnostics"] as? [[String: Any]] ?? []
+        for (file, link) in [("index", "media/x.png"), ("inside", "media/y.png"), ("folder", "media/sub")] {
+            let d = diagnostics.filter { $0["file"] as? String == "content/\(file).md" && $0["severity"] as? String == "error" }
+            #expect(d.count == 1 && d.first?["rule"] as? String == "media-path", "\(file): \(d)")
+            #expect((d.first?["message"] as? String)?.contains("\(link) is a symbolic link") == true, "\(file): \(d)")
+        }
+        #expect(!diagnostics.contains { $0["file"] as? String == "content/real.md" && $0["severity"] as? String == "error" })
+
+        // sync: a media path committed as a symbolic link (git mode 120000) whose link text is a PNG. Read as
+        // a blob, the link text would pass as the image; the post is skipped, the other one is published.
+        let world = try await SyncWorld.start(posts: [
+            "content/plain.md": Self.post("plain post"),
+            "content/pic.md": Self.post("post with a linked image", extra: image("media/x.png")),
+        ], platforms: [.mastodon])
+        let blob = try FileManager.default.temporaryDirectory.appendingPathComponent("octopost-blob-\(UUID().uuidString)")
+        try Data(Fixtures.png).write(to: blob)
+        defer { try? FileManager.default.removeItem(at: blob) }
+        let sha = try await Async.git(["hash-object", "-w", blob.path], in: world.path).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try await Async.git(["update-index", "--add", "--cacheinfo", "120000,\(sha),media/x.png"], in: world.path)
+        try await Async.git(["commit", "-q", "-m", "a linked image"], in: world.path)
+        let r = try await world.sync()
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("skipped content/pic.md"), "\(r.stderr)")
+        #expect(r.stderr.contains("media/x.png is a symbolic link"), "\(r.stderr)")
+        #expect(await Self.mastodonTexts(world) == ["plain post"])
+        #expect(Ledger.onDisk(world.path).keys.sorted() == ["plain"])
+        await world.stop()
+    }
+
+    @Test("7.12f a post id with a hidden part is refused as a hidden file is")
+    func hiddenIDs() async throws {
+        // `a/.x` would be written to ledger/a/.x.json, which listings and orphan checks skip as hidden.
+        let ids = ["a/.x", ".x", "a/.b/c"]
+        var files = ["content/good.md": Self.post("the good post")]
+        for (n, id) in ids.enumerated() { files["content/hidden\(n).md"] = Self.post("hidden \(n)", extra: "id: \"\(id)\"\n") }
+        let world = try await SyncWorld.start(posts: files, platforms: [.mastodon])
+        let lint = try await Async.octopost(["lint", "--repo", world.path, "--format", "json"], env: world.environment())
+        #expect(lint.status == 1, "\(lint.stdout)\(lint.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(lint.stdout.utf8)) as? [String: Any]
+        let diagnostics = doc?["diagnostics"] as? [[String: Any]] ?? []
+        for n in ids.indices {
+            let d = diagnostics.first { $0["file"] as? String == "content/hidden\(n).md" }
+            #expect(d?["rule"] as? String == "id" && d?["line"] as? Int == 4, "\(ids[n]): \(String(describing: d))")
+            #expect((d?["message"] as? String)?.contains("starting with '.'") == true, "\(String(describing: d))")
+        }
+        let r = try await world.sync()
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        for n in ids.indices { #expect(r.stderr.contains("skipped content/hidden\(n).md:4:5"), "\(r.stderr)") }
+        #expect(await Self.mastodonTexts(world) == ["the good post"])
+        #expect(Self.files(under: world.path + "/ledger") == ["good.json"])
+        #expect(try await Async.octopost(["retry", "a/.x", "--repo", world.path], env: world.environment()).status == 2)
+        await world.stop()
+    }
+
+    @Test("7.12g lint never passes over a content folder it cannot open")
+    func unreadableFolder() throws {
+        // sync reads posts from git, so a folder lint could not open holds posts sync would publish unlinted.
+        let repo = try TempRepo(config: "timezone: UTC\n", files: [
+            "content/a.md": Self.post("post a"),
+            "content/locked/b.md": Self.post("post b", extra: "unknown_field: 1\n"),
+        ])
+        try repo.commit()
+        #expect(chmod(repo.path + "/content/locked", 0) == 0)
+        defer { chmod(repo.path + "/content/locked", 0o755) }
+        // As root, drop the capabilities that let root open any folder, so the permission bits count.
+        let drop = ["--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search"]
+        let r = getuid() == 0
+            ? try CLI.run("/usr/bin/setpriv", drop + [CLI.binary, "lint", "--repo", repo.path])
+            : try repo.lint()
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("content/locked"), "\(r.stderr)")
+        #expect(!r.stderr.contains("1 file linted"), "\(r.stderr)")
+    }
 }

@@ -14,21 +14,19 @@ import Testing
         try store.write(record("2026/04/launch"))
         try store.write(record("b"))
         #expect(fs.snapshot.keys.sorted() == ["ledger/2026/04/launch.json", "ledger/b.json"])
-        let snapshot = try store.loadAll()
-        #expect(snapshot.records.keys.sorted() == ["2026/04/launch", "b"])
-        #expect(snapshot.records["b"] == record("b"))
-        #expect(snapshot.errors.isEmpty)
+        #expect(try store.load(id: "2026/04/launch") == record("2026/04/launch"))
+        #expect(try store.load(id: "b") == record("b"))
+        #expect(try store.load(id: "c") == nil)
     }
 
-    @Test func aBrokenFileIsReportedAndTheOthersStillLoad() throws {
-        let fs = InMemoryFileSystem(files: ["ledger/bad.json": Array("{oops".utf8), "ledger/README.md": [0x41],
-                                            "ledger/.good.json.tmp-1": [0x7B]])
-        let store = LedgerStore(fileSystem: fs)
-        try store.write(record("good"))
-        let snapshot = try store.loadAll()
-        #expect(snapshot.records.keys.sorted() == ["good"])
-        #expect(snapshot.unreadableIDs == ["bad"])
-        #expect(snapshot.errors.map(\.file) == ["ledger/bad.json"])
+    @Test func onlyJSONFilesWithoutAHiddenPartHoldRecords() {
+        #expect(LedgerStore.id(ofFile: "2026/04/launch.json") == "2026/04/launch")
+        for file in ["README.md", ".good.json.tmp-1", "a/.x.json", ".x.json", ".drafts/a.json", "a.json/"] {
+            #expect(LedgerStore.id(ofFile: file) == nil, "\(file)")
+        }
+        // No post id could name a hidden file.
+        for id in ["a/.x", ".x", "a/.b/c"] { #expect(PostID.problem(id)?.contains("starting with '.'") == true, "\(id)") }
+        #expect(throws: LedgerError.self) { try LedgerStore(fileSystem: InMemoryFileSystem()).load(id: "a/.x") }
     }
 
     @Test func idMustMatchThePath() throws {
@@ -43,14 +41,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let fs = LocalFileSystem(root: root)
         let store = LedgerStore(fileSystem: fs)
-        #expect(try store.loadAll().records.isEmpty)
+        #expect(try fs.list(under: "ledger").isEmpty)
         try store.write(record("2026/04/launch"))
         var changed = record("2026/04/launch")
         changed.contentSHA256 = "ff"
         try store.write(changed)
         #expect(try fs.list(under: "ledger") == ["2026/04/launch.json"])
         #expect(try fs.read("ledger/2026/04/launch.json") == changed.encoded())
-        #expect(try store.loadAll().records["2026/04/launch"] == changed)
+        #expect(try store.load(id: "2026/04/launch") == changed)
         #expect(try fs.read("ledger/missing.json") == nil)
     }
 }

@@ -20,7 +20,7 @@ struct FakeMedia: MediaInspector {
         "media/photo.jpg": .file(size: 1000, head: FakeMedia.jpeg),
         "media/fake.png": .file(size: 1000, head: FakeMedia.jpeg),
         "media/clip.mp4": .file(size: 5_000_000, head: FakeMedia.mp4),
-        "media/escape.png": .outsideRepository,
+        "media/escape.png": .symlink(at: "media/escape.png"),
         "media/dir.png": .notAFile,
     ])
 
@@ -81,6 +81,12 @@ struct FakeMedia: MediaInspector {
         """)
         #expect(d.filter { $0.rule == "media-path" }.map(\.line) == [5, 6, 7])
         #expect(d.filter { $0.rule == "media-missing" }.map(\.line) == [8])
+        #expect(d.contains { $0.line == 7 && $0.message.contains("media/escape.png is a symbolic link") })
+        // The one path check (RepoPath), before anything is looked at.
+        let checked = lint("---\nplatforms: [mastodon]\nmedia:\n  images:\n    - {url: .git/index.png, alt_text: a}\n"
+            + "    - {url: ./media/a.png, alt_text: a}\n---\nhi\n")
+        #expect(checked.filter { $0.rule == "media-path" }.map(\.line) == [5, 6])
+        #expect(checked.contains { $0.line == 5 && $0.message.contains("'.git'") })
     }
 
     @Test func mediaTypeSizeAndAltText() {

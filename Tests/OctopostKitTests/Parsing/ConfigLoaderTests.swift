@@ -77,13 +77,13 @@ import Testing
     }
 
     @Test func loopbackMeansLoopback() {
-        #expect(ConfigLoader.isLoopback("127.0.0.1"))
-        #expect(ConfigLoader.isLoopback("127.1.2.3"))
-        #expect(ConfigLoader.isLoopback("localhost"))
-        #expect(ConfigLoader.isLoopback("::1"))
-        #expect(!ConfigLoader.isLoopback("127.example.com"))
-        #expect(!ConfigLoader.isLoopback("127.0.0.1.evil.net"))
-        #expect(!ConfigLoader.isLoopback("10.0.0.1"))
+        #expect(CredentialTransport.isLoopback("127.0.0.1"))
+        #expect(CredentialTransport.isLoopback("127.1.2.3"))
+        #expect(CredentialTransport.isLoopback("localhost"))
+        #expect(CredentialTransport.isLoopback("::1"))
+        #expect(!CredentialTransport.isLoopback("127.example.com"))
+        #expect(!CredentialTransport.isLoopback("127.0.0.1.evil.net"))
+        #expect(!CredentialTransport.isLoopback("10.0.0.1"))
         #expect(load("accounts:\n  mastodon: {instance: \"http://127.example.com\"}\n").errors.count == 1)
         #expect(load("retry: {delays: [99999999999999999999s]}\n").errors.count == 1)
     }

@@ -38,15 +38,22 @@ public struct MediaRule: PostRule {
                 out.append(post.diagnostic(url.location, rule: "media-path",
                     "media path '\(path)' uses '..': paths are relative to the repository root and stay inside it"))
                 return nil
+            } else if let problem = RepoPath.problem(path) {
+                // The one path check (`RepoPath`), in lint and sync alike: no `.git` part, no empty or `.` part.
+                out.append(post.diagnostic(url.location, rule: "media-path", "media path '\(path)' \(problem)"))
+                return nil
             } else {
                 switch context.media.inspect(path) {
                 case .missing:
                     out.append(post.diagnostic(url.location, rule: "media-missing",
                         "media file '\(path)' does not exist (paths are relative to the repository root)"))
                     return nil
-                case .outsideRepository:
-                    out.append(post.diagnostic(url.location, rule: "media-path",
-                        "media path '\(path)' leads outside the repository (through a symlink)"))
+                case .symlink(let at):
+                    let link = RepoPathError(path: path, reason: .symlink(at: at))
+                    out.append(post.diagnostic(url.location, rule: "media-path", "media path '\(path)' is not read: \(link)"))
+                    return nil
+                case .invalidPath(let problem):
+                    out.append(post.diagnostic(url.location, rule: "media-path", "media path '\(path)' \(problem)"))
                     return nil
                 case .notAFile:
                     out.append(post.diagnostic(url.location, rule: "media-path", "media path '\(path)' is not a file"))
