@@ -115,6 +115,28 @@ struct SecretRedactionTests {
 
     // MARK: Redirects
 
+    /// 303 is how a server answers a POST it has processed; 301 and 302 may come from one that did.
+    @Test(arguments: [300, 301, 302, 303, 307, 308])
+    func aRedirectAfterAPostIsALostAnswerUnless307Or308(status: Int) async throws {
+        let api = FakeAPI { _, _ in HTTPResponse(status: status, headers: ["Location": "https://m.example/api/v1/statuses/1"]) }
+        let adapter = try MastodonAdapter(AFx.context(.mastodon, ["TOKEN": "tok-en-123456"], api: api, apiBase: "https://m.example"),
+                                          clock: AFx.clock)
+        let error = try #require(await AFx.failure { () async throws(PublishError) -> SegmentResult in
+            try await adapter.publish(AFx.part(), of: AFx.post(.mastodon))
+        })
+        let certain = status == 307 || status == 308
+        #expect(error.uncertain == !certain && error.kind == (certain ? .permanent : .transient), "\(error)")
+        #expect(error.httpStatus == status)
+        #expect(error.message.contains("may have acted on the request") == !certain, "\(error.message)")
+        #expect(await api.requests.count == 1, "sent once, not followed")
+
+        // A GET changes nothing: any redirect of a lookup is a plain failure.
+        let lookup = try #require(await AFx.failure { () async throws(PublishError) -> SegmentResult in
+            try await adapter.findExisting(AFx.part(), of: AFx.post(.mastodon), since: AFx.now) ?? SegmentResult(postID: "none")
+        })
+        #expect(!lookup.uncertain && lookup.kind == .permanent)
+    }
+
     @Test func aRedirectIsAnErrorNamingWhereItPointedWithoutTheToken() async throws {
         let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
         let api = FakeAPI { r, _ in

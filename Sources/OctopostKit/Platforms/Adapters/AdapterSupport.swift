@@ -164,12 +164,16 @@ struct AdapterTransport: Sendable {
                     + "check OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account settings")
             }
         }
-        if (300...399).contains(response.status) { throw redirected(response, from: request.url) }
+        if (300...399).contains(response.status) { throw redirected(response, from: request) }
         return response
     }
 
-    /// A 3xx: the request was not acted on, and octopost does not follow it (no platform documents one).
-    private func redirected(_ response: HTTPResponse, from url: URL) -> PublishError {
+    /// A 3xx is never followed (no platform documents one). Only 307 and 308, and any answer to a GET,
+    /// say the request was not acted on: a 303 is how a server answers a POST it has processed, and a
+    /// 301 or 302 may come from one that did. After a request that changes something those are a lost
+    /// answer, uncertain as a timeout after sending is (SPEC §7: never a second post on a guess).
+    private func redirected(_ response: HTTPResponse, from request: HTTPRequest) -> PublishError {
+        let url = request.url
         var message = "\(platform.displayName) answered HTTP \(response.status)"
         if let location = response.header("Location")?.trimmingCharacters(in: .whitespaces), !location.isEmpty {
             let target = URL(string: location, relativeTo: url)?.absoluteURL
@@ -182,7 +186,10 @@ struct AdapterTransport: Sendable {
         }
         message += "; octopost does not follow redirects, so nothing was sent there: check "
             + "OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account's instance or service URL"
-        return PublishError(.permanent, message, httpStatus: response.status)
+        let actedOn = !["GET", "HEAD"].contains(request.method.uppercased()) && ![307, 308].contains(response.status)
+        guard actedOn else { return PublishError(.permanent, message, httpStatus: response.status) }
+        return PublishError(.transient, message + " (\(platform.displayName) may have acted on the request before redirecting)",
+                            httpStatus: response.status, uncertain: true)
     }
 
     /// `scheme://host[:port]` in lower case, default ports dropped.
