@@ -266,13 +266,29 @@ struct Pipeline: HTTPHandler {
                     + " (\(request.method) \(request.path))"
                 return Self.encode(behavior.errorResponse(status: status, message: echoed))
             case .redirect(let location, let status):
-                let query = request.query.sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-                let target = location + request.path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-                return Self.encode(SandboxResponse(status: status, headers: [("Location", target)]))
+                return Self.encode(Self.redirect(request, to: location, status: status))
+            case .redirectAfterCommit(let location, let status):
+                _ = await behaviorResponse(request, now: now)
+                return Self.encode(Self.redirect(request, to: location, status: status))
+            case .answer(let status, let body):
+                let credential = request.header("authorization").map { value in
+                    value.split(separator: " ", maxSplits: 1).last.map(String.init) ?? value
+                } ?? ""
+                let filled = body.replacingOccurrences(of: "{{authorization}}", with: credential)
+                    .replacingOccurrences(of: "{{path}}", with: request.path)
+                return Self.encode(SandboxResponse(status: status, headers: [("Content-Type", "application/json")],
+                                                   body: Data(filled.utf8)))
             }
         }
         return Self.encode(await behaviorResponse(request, now: now))
+    }
+
+    /// A redirect to `location` + the request's path and query.
+    private static func redirect(_ request: SandboxRequest, to location: String, status: Int) -> SandboxResponse {
+        let query = request.query.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+        let target = location + request.path + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return SandboxResponse(status: status, headers: [("Location", target)])
     }
 
     /// Budget, capacity, then the platform's handler; rate-limit headers on the answer.

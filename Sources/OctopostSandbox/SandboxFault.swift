@@ -6,9 +6,10 @@ import Foundation
 /// Wire form (in `POST /__sandbox/faults` `next`): exactly one of
 /// `{"status":503}`, `{"status":429,"retry_after":2}`, `{"hang":true}`, `{"garbage":true}`,
 /// `{"html":true}`, `{"drop":true}`, `{"drop_after_commit":true}`, `{"echo":true,"pad":446}`,
-/// `{"redirect":"http://127.0.0.1:9"}`; optionally `"path"` (the fault applies only to requests whose
-/// path contains it) and `"method"`; `garbage`, `html`, `echo` and `redirect` take an optional
-/// `"status"` (defaults 200, 502, 400 and 307).
+/// `{"redirect":"http://127.0.0.1:9"}` (with `"after_commit":true`: after acting on the request),
+/// `{"answer":"{\"id\":\"1{{authorization}}\"}"}`; optionally `"path"` (the fault applies only to
+/// requests whose path contains it) and `"method"`; `garbage`, `html`, `echo`, `redirect` and `answer`
+/// take an optional `"status"` (defaults 200, 502, 400, 307 and 200).
 public struct SandboxFault: Sendable, Equatable, Codable {
     public enum Kind: Sendable, Equatable {
         /// Answer with this status in the platform's own error shape (429 in its rate-limit shape,
@@ -32,6 +33,13 @@ public struct SandboxFault: Sendable, Equatable, Codable {
         case echo(status: Int, pad: Int)
         /// A redirect to `location` + the request's path and query, without acting on the request.
         case redirect(location: String, status: Int)
+        /// Act on the request (the post is created and recorded), then answer with a redirect as
+        /// `redirect` does: a `303 See Other` after a POST that was processed.
+        case redirectAfterCommit(location: String, status: Int)
+        /// A hostile server: answer with this body (JSON) and status, without acting on the request.
+        /// `{{authorization}}` in it becomes the credential of the request's `Authorization` header
+        /// (after its scheme) and `{{path}}` the request's path (where Telegram keeps its token).
+        case answer(status: Int, body: String)
     }
 
     public var kind: Kind
@@ -55,6 +63,7 @@ public struct SandboxFault: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case status, retryAfter = "retry_after", hang, garbage, html, drop
         case dropAfterCommit = "drop_after_commit", path, method, echo, pad, redirect
+        case afterCommit = "after_commit", answer
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,11 +79,16 @@ public struct SandboxFault: Sendable, Equatable, Codable {
             chosen.append(kind)
         }
         if let location = try c.decodeIfPresent(String.self, forKey: .redirect) {
-            chosen.append(.redirect(location: location, status: status ?? 307))
+            chosen.append(try c.decodeIfPresent(Bool.self, forKey: .afterCommit) == true
+                ? .redirectAfterCommit(location: location, status: status ?? 303)
+                : .redirect(location: location, status: status ?? 307))
+        }
+        if let body = try c.decodeIfPresent(String.self, forKey: .answer) {
+            chosen.append(.answer(status: status ?? 200, body: body))
         }
         if chosen.count > 1 {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath,
-                debugDescription: "a fault has one kind: hang, garbage, html, drop, drop_after_commit, echo, redirect or status"))
+                debugDescription: "a fault has one kind: hang, garbage, html, drop, drop_after_commit, echo, redirect, answer or status"))
         }
         if let kind = chosen.first {
             self.kind = kind
@@ -104,6 +118,9 @@ public struct SandboxFault: Sendable, Equatable, Codable {
         case .dropAfterCommit: try c.encode(true, forKey: .dropAfterCommit)
         case .echo(let s, let pad): try c.encode(true, forKey: .echo); try c.encode(s, forKey: .status); try c.encode(pad, forKey: .pad)
         case .redirect(let location, let s): try c.encode(location, forKey: .redirect); try c.encode(s, forKey: .status)
+        case .redirectAfterCommit(let location, let s):
+            try c.encode(location, forKey: .redirect); try c.encode(s, forKey: .status); try c.encode(true, forKey: .afterCommit)
+        case .answer(let s, let body): try c.encode(body, forKey: .answer); try c.encode(s, forKey: .status)
         }
         try c.encodeIfPresent(path, forKey: .path)
         try c.encodeIfPresent(method, forKey: .method)

@@ -125,6 +125,31 @@ import Testing
         }
     }
 
+    @Test func answerFillsTheCredentialAndRedirectAfterCommitActsFirst() async throws {
+        try await withEmulator(.mastodon) { (h: Harness) async throws in
+            await h.emulator.enqueue(SandboxFault(.answer(status: 200, body: #"{"id":"1{{authorization}}","url":"{{path}}"}"#)),
+                                     SandboxFault(.redirectAfterCommit(location: "http://127.0.0.1:9", status: 303)))
+            let hostile = try await post(h)
+            #expect(hostile.status == 200)
+            #expect(hostile.json["id"]?.string == "1t" && hostile.json["url"]?.string == "/api/v1/statuses")
+            #expect(try await h.posts().isEmpty, "an answer fault does not act")
+            let seeOther = try await post(h)
+            #expect(seeOther.status == 303)
+            #expect(seeOther.header("location") == "http://127.0.0.1:9/api/v1/statuses")
+            #expect(try await h.posts().count == 1, "the post was created before the redirect")
+        }
+    }
+
+    @Test func answerAndRedirectAfterCommitOnTheWire() throws {
+        let decode = { (text: String) in try JSONDecoder().decode(SandboxFault.self, from: Data(text.utf8)) }
+        #expect(try decode(#"{"redirect":"http://h","after_commit":true}"#).kind == .redirectAfterCommit(location: "http://h", status: 303))
+        #expect(try decode(#"{"answer":"{}","status":201}"#).kind == .answer(status: 201, body: "{}"))
+        #expect(throws: (any Error).self) { try decode(#"{"answer":"{}","redirect":"http://h"}"#) }
+        for fault in [SandboxFault(.redirectAfterCommit(location: "http://h", status: 301)), SandboxFault(.answer(status: 200, body: "{}"))] {
+            #expect(try decode(String(decoding: JSONEncoder().encode(fault), as: UTF8.self)) == fault)
+        }
+    }
+
     @Test func dropClosesWithoutAnswerOrPost() async throws {
         try await withEmulator(.mastodon) { (h: Harness) async throws in
             await h.emulator.enqueue(SandboxFault(.drop))

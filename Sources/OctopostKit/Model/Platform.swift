@@ -42,6 +42,24 @@ public enum Platform: String, CaseIterable, Sendable, Codable, Comparable, Hasha
         }
     }
 
+    /// Credential fields that name the account or where to post rather than prove who posts: they show
+    /// in public URLs (`bsky.app/profile/<handle>`, `discord.com/channels/<guild>/<channel>/…`,
+    /// `t.me/<chat>/…`), so they are not redacted. Every other field is a secret.
+    public var publicCredentialFields: Set<String> {
+        switch self {
+        case .twitter, .mastodon: []
+        case .bluesky: ["IDENTIFIER"]
+        case .linkedin: ["AUTHOR", "CLIENT_ID"]
+        case .threads, .instagram: ["USER_ID"]
+        case .facebook: ["PAGE_ID"]
+        case .tiktok: ["CLIENT_KEY"]
+        case .youtube: ["CLIENT_ID"]
+        case .discord: ["CHANNEL_ID"]
+        case .slack: ["CHANNEL"]
+        case .telegram: ["CHAT_ID"]
+        }
+    }
+
     /// Groups of credential fields, any one of which is a complete set.
     public var credentialGroups: [[String]] {
         switch self {

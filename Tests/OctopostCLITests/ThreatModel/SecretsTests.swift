@@ -90,6 +90,100 @@ struct ThreatModelSecretsTests {
         await world.stop()
     }
 
+    // MARK: 7.5b
+
+    @Test("7.5b a server that answers a post with the token in its id and URL gets no token into the ledger, a commit or the output; a handle and a channel id stay",
+          .timeLimit(.minutes(2)))
+    func tokenInASuccessAnswer() async throws {
+        let mastodonToken = "Mq7Xk2vL9pR4tW8yB3nC6jH1fG5dS0aZeU4iO8uY2tQrV5bN7mK1"
+        let botToken = "MTI5ODc2NTQzMjEwOTg3NjU0Mw.Gx7Hq2.Lm9Xv4Tp8Wn3Yb6Hc1Jd5Fg0Sa8Ke2Tz"
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: [
+            "content/toot.md": PostFile.make(platforms: ["mastodon"], at: at, body: "to mastodon"),
+            "content/sky.md": PostFile.make(platforms: ["bluesky"], at: at, body: "to bluesky"),
+            "content/dc.md": PostFile.make(platforms: ["discord"], at: at, body: "to discord"),
+        ], platforms: [.mastodon, .bluesky, .discord])
+        // Each server answers the post with success, and with the credential it was sent (Bluesky: the
+        // session token) in the id, the URL, the uri and the cid.
+        await world.sandbox[.mastodon]?.enqueue(SandboxFault(.answer(status: 200, body: #"""
+            {"id":"1{{authorization}}","url":"https://m.example/@me/{{authorization}}","uri":"https://m.example/users/me/statuses/{{authorization}}"}
+            """#), path: "statuses", method: "POST"))
+        await world.sandbox[.bluesky]?.enqueue(SandboxFault(.answer(status: 200, body: #"""
+            {"uri":"at://did:plc:x/app.bsky.feed.post/{{authorization}}","cid":"{{authorization}}"}
+            """#), path: "createRecord"))
+        await world.sandbox[.discord]?.enqueue(SandboxFault(.answer(status: 200, body: #"""
+            {"id":"5{{authorization}}","channel_id":"100000000000000001","guild_id":"300000000000000003"}
+            """#), path: "messages", method: "POST"))
+        let r = try await world.sync(env: ["OCTOPOST_MASTODON_TOKEN": mastodonToken, "OCTOPOST_DISCORD_BOT_TOKEN": botToken,
+                                           "OCTOPOST_DISCORD_CHANNEL_ID": "100000000000000001"])
+        #expect(r.status == 0, "the server said success: \(r.stdout)\(r.stderr)")
+
+        let pieces = Self.pieces(of: mastodonToken) + Self.pieces(of: botToken) + ["eyJ"]  // the Bluesky session is a JWT
+        for (place, text) in try await Self.everything(world, outputs: [r]) {
+            let leaked = pieces.filter(text.contains)
+            #expect(leaked.isEmpty, "\(place) holds \(leaked)")
+        }
+        let toot = Self.entry(world, "toot", "mastodon")
+        #expect(toot["status"] as? String == "published" && toot["post_id"] as? String == "1<redacted>", "\(toot)")
+        #expect(toot["post_url"] as? String == "https://m.example/@me/<redacted>", "\(toot)")
+        // What names the account or the channel is no secret: the URLs keep it.
+        let sky = Self.entry(world, "sky", "bluesky")
+        #expect(sky["status"] as? String == "published", "\(sky)")
+        #expect(sky["post_url"] as? String == "https://bsky.app/profile/sandbox.bsky.social/post/<redacted>", "\(sky)")
+        let dc = Self.entry(world, "dc", "discord")
+        #expect(dc["post_url"] as? String == "https://discord.com/channels/300000000000000003/100000000000000001/5<redacted>", "\(dc)")
+        await world.stop()
+    }
+
+    // MARK: 7.6b
+
+    /// The characters of `encoded` that hold the secret alone (not the bytes around it): 4 off each end.
+    static func encodedPieces(_ encoded: String) -> [String] {
+        pieces(of: String(encoded.dropFirst(4).dropLast(4)))
+    }
+
+    @Test("7.6b an error that echoes a token percent-encoded in lower case, in base64 or base64url, or cut short leaves no piece of it anywhere",
+          .timeLimit(.minutes(2)))
+    func otherEncodingsOfTheToken() async throws {
+        let telegramToken = "7312456789:AAHk3vQ9xZp2LmN8rT5wY1uE6oI4aS7dF0g"
+        let mastodonToken = "Mq7Xk2vL9pR4tW8yB3nC6jH1fG5dS0aZeU4iO8uY2tQrV5bN7mK1"
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: [
+            "content/tg.md": PostFile.make(platforms: ["telegram"], at: at, body: "to telegram"),
+            "content/toot.md": PostFile.make(platforms: ["mastodon"], at: at, body: "to mastodon"),
+            "content/sky.md": PostFile.make(platforms: ["bluesky"], at: at, body: "to bluesky"),
+        ], platforms: [.telegram, .mastodon, .bluesky], overrides: [.telegram: EmulatorConfiguration(token: telegramToken)])
+        // What a .NET server writes (UrlEncode: lower-case hex), the path it was asked for, and the token
+        // in base64 inside a longer value at each alignment, standard and URL-safe.
+        let lower = "7312456789%3a" + telegramToken.dropFirst(11)
+        let b64 = Data("x\(telegramToken)".utf8).base64EncodedString()
+        let b64url = Data("ab\(telegramToken)!".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        let basic = Data("bot:\(telegramToken)".utf8).base64EncodedString()
+        let description = "Bad Request: lower=\(lower) path=/bot\(lower)/sendMessage b64=\(b64) b64url=\(b64url) basic=\(basic)"
+        await world.sandbox[.telegram]?.enqueue(SandboxFault(.answer(status: 400, body:
+            #"{"ok":false,"error_code":400,"description":"\#(description)"}"#), path: "sendMessage"))
+        // A server that cuts what it echoes to 11 and to 8 characters.
+        await world.sandbox[.mastodon]?.enqueue(SandboxFault(.answer(status: 422, body:
+            #"{"error":"token \#(mastodonToken.prefix(11))… is not valid (\#(mastodonToken.prefix(8)))"}"#), path: "statuses"))
+        let r = try await world.sync(env: ["OCTOPOST_TELEGRAM_BOT_TOKEN": telegramToken, "OCTOPOST_MASTODON_TOKEN": mastodonToken])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+
+        let tg = Self.entry(world, "tg", "telegram"), toot = Self.entry(world, "toot", "mastodon")
+        #expect(tg["status"] as? String == "failed" && toot["status"] as? String == "failed", "\(tg)\n\(toot)")
+        // The platform's words stay, the token in every form does not.
+        #expect((tg["error"] as? String)?.contains("Bad Request: lower=<redacted> path=/bot<redacted>/sendMessage b64=") == true, "\(tg)")
+        #expect((toot["error"] as? String)?.contains("token <redacted>… is not valid (<redacted>)") == true, "\(toot)")
+        let forms = Self.pieces(of: telegramToken) + Self.pieces(of: String(lower))
+            + [b64, b64url, basic].flatMap(Self.encodedPieces) + [String(mastodonToken.prefix(8))]
+        for (place, text) in try await Self.everything(world, outputs: [r]) {
+            let leaked = forms.filter(text.contains)
+            #expect(leaked.isEmpty, "\(place) holds \(leaked)")
+        }
+        #expect(Self.entry(world, "sky", "bluesky")["status"] as? String == "published")
+        await world.stop()
+    }
+
     // MARK: 7.7
 
     /// A git smart-HTTP stand-in that demands Basic credentials for everything (401) and writes every
@@ -239,6 +333,41 @@ server.serve_forever()
         }
         #expect(Self.entry(world, "toot", "mastodon")["status"] as? String == "published")
         await elsewhere.stop()
+        await world.stop()
+    }
+
+    // MARK: 7.10b
+
+    @Test("7.10b a 303 after a post went through is a lost answer, not a failure to send again: no second post",
+          .timeLimit(.minutes(2)))
+    func seeOtherAfterAPost() async throws {
+        let at = Timestamp.format(Date().addingTimeInterval(-60))
+        let world = try await SyncWorld.start(posts: [
+            "content/toot.md": PostFile.make(platforms: ["mastodon"], at: at, body: "to mastodon"),
+            "content/tg.md": PostFile.make(platforms: ["telegram"], at: at, body: "to telegram"),
+            "content/sky.md": PostFile.make(platforms: ["bluesky"], at: at, body: "to bluesky"),
+        ], platforms: [.mastodon, .telegram, .bluesky])
+        // Both servers create the post, then answer "303 See Other" (pointing at themselves).
+        for platform in [Platform.mastodon, .telegram] {
+            let base = try #require(world.sandbox[platform]?.baseURL.absoluteString)
+            await world.sandbox[platform]?.enqueue(SandboxFault(.redirectAfterCommit(location: base, status: 303), method: "POST"))
+        }
+        let first = try await world.sync()
+        #expect(first.status == 1, "telegram cannot be asked: unknown, exit 1: \(first.stdout)\(first.stderr)")
+        let tg = Self.entry(world, "tg", "telegram")
+        #expect(tg["status"] as? String == "unknown", "not failed (a retry would post again): \(tg)")
+        #expect((tg["error"] as? String)?.contains("HTTP 303") == true, "\(tg)")
+        let toot = Self.entry(world, "toot", "mastodon")
+        #expect(toot["status"] as? String == "publishing", "kept for a checked resend: \(toot)")
+
+        // The next run resends with the same Idempotency-Key: Mastodon answers with the status it made.
+        let second = try await world.sync(advance: 5)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(Self.entry(world, "toot", "mastodon")["status"] as? String == "published")
+        #expect(Self.entry(world, "tg", "telegram")["status"] as? String == "unknown")
+        let posts = await world.posts()
+        #expect(posts["mastodon"]?.count == 1 && posts["telegram"]?.count == 1, "one post each: \(posts)")
+        #expect(Self.entry(world, "sky", "bluesky")["status"] as? String == "published")
         await world.stop()
     }
 

@@ -6,16 +6,16 @@ public typealias AdapterFactory = @Sendable (AdapterContext) throws(PublishError
 
 /// Which adapter publishes each platform: adding one is a new file plus its line here.
 public enum AdapterRegistry {
-    /// The factory for a platform. `clock` stamps records (Bluesky `createdAt`), OAuth timestamps and
+    /// The factory for a platform; what its adapter lets out is redacted (`RedactingAdapter`). `clock` stamps records (Bluesky `createdAt`), OAuth timestamps and
     /// rate-limit waits; `nonce` makes X's OAuth 1.0a nonces (random in the live environment).
     public static func factory(for platform: Platform, clock: AdapterClock,
                                nonce: @escaping @Sendable () -> String = OAuth1Signer.randomNonce) -> AdapterFactory {
         switch platform {
-        case .mastodon: { context throws(PublishError) in try MastodonAdapter(context, clock: clock) }
-        case .bluesky: { context throws(PublishError) in try BlueskyAdapter(context, clock: clock) }
-        case .telegram: { context throws(PublishError) in try TelegramAdapter(context, clock: clock) }
-        case .twitter: { context throws(PublishError) in try XAdapter(context, clock: clock, nonce: nonce) }
-        case .discord: { context throws(PublishError) in try DiscordAdapter(context, clock: clock) }
+        case .mastodon: { context throws(PublishError) in RedactingAdapter(try MastodonAdapter(context, clock: clock)) }
+        case .bluesky: { context throws(PublishError) in RedactingAdapter(try BlueskyAdapter(context, clock: clock)) }
+        case .telegram: { context throws(PublishError) in RedactingAdapter(try TelegramAdapter(context, clock: clock)) }
+        case .twitter: { context throws(PublishError) in RedactingAdapter(try XAdapter(context, clock: clock, nonce: nonce)) }
+        case .discord: { context throws(PublishError) in RedactingAdapter(try DiscordAdapter(context, clock: clock)) }
         case .linkedin, .threads, .instagram, .facebook, .tiktok, .youtube, .slack:
             { context throws(PublishError) in
                 throw PublishError(.permanent, "octopost cannot publish to \(platform.displayName) yet "

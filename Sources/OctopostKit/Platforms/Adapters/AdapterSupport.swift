@@ -72,12 +72,12 @@ final class SecretRegistry: @unchecked Sendable {
         register(secrets)
     }
 
-    /// Adds secrets (short ones, under 4 characters, are ignored), with their percent-encoded forms.
+    /// Adds secrets (short ones, under 4 characters, are ignored); the redactor finds their encoded forms.
     func register(_ secrets: [String]) {
-        let forms = Redactor.forms(of: secrets)
+        let added = Set(secrets.filter { $0.count >= 4 })
         lock.withLock {
-            guard !forms.isSubset(of: known) else { return }
-            known.formUnion(forms)
+            guard !added.isSubset(of: known) else { return }
+            known.formUnion(added)
             cached = Redactor(Array(known))
         }
     }
@@ -133,7 +133,7 @@ struct AdapterTransport: Sendable {
 
     init(client: any HTTPClient, credentials: Credentials, extraSecrets: [String] = [], platform: Platform) {
         self.client = client
-        self.secrets = SecretRegistry(credentials.secretValues + extraSecrets)
+        self.secrets = SecretRegistry(credentials.secretValues(for: platform) + extraSecrets)
         self.platform = platform
     }
 
@@ -164,12 +164,16 @@ struct AdapterTransport: Sendable {
                     + "check OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account settings")
             }
         }
-        if (300...399).contains(response.status) { throw redirected(response, from: request.url) }
+        if (300...399).contains(response.status) { throw redirected(response, from: request) }
         return response
     }
 
-    /// A 3xx: the request was not acted on, and octopost does not follow it (no platform documents one).
-    private func redirected(_ response: HTTPResponse, from url: URL) -> PublishError {
+    /// A 3xx is never followed (no platform documents one). Only 307 and 308, and any answer to a GET,
+    /// say the request was not acted on: a 303 is how a server answers a POST it has processed, and a
+    /// 301 or 302 may come from one that did. After a request that changes something those are a lost
+    /// answer, uncertain as a timeout after sending is (SPEC §7: never a second post on a guess).
+    private func redirected(_ response: HTTPResponse, from request: HTTPRequest) -> PublishError {
+        let url = request.url
         var message = "\(platform.displayName) answered HTTP \(response.status)"
         if let location = response.header("Location")?.trimmingCharacters(in: .whitespaces), !location.isEmpty {
             let target = URL(string: location, relativeTo: url)?.absoluteURL
@@ -182,7 +186,10 @@ struct AdapterTransport: Sendable {
         }
         message += "; octopost does not follow redirects, so nothing was sent there: check "
             + "OCTOPOST_\(platform.rawValue.uppercased())_API_BASE and the account's instance or service URL"
-        return PublishError(.permanent, message, httpStatus: response.status)
+        let actedOn = !["GET", "HEAD"].contains(request.method.uppercased()) && ![307, 308].contains(response.status)
+        guard actedOn else { return PublishError(.permanent, message, httpStatus: response.status) }
+        return PublishError(.transient, message + " (\(platform.displayName) may have acted on the request before redirecting)",
+                            httpStatus: response.status, uncertain: true)
     }
 
     /// `scheme://host[:port]` in lower case, default ports dropped.
@@ -214,6 +221,54 @@ struct AdapterTransport: Sendable {
         let base = "\(platform.displayName) answered HTTP \(response.status)"
         guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else { return base }
         return base + ": " + String(redact(reason).prefix(Self.maxReasonLength))
+    }
+}
+
+/// An adapter whose transport knows every secret it holds, derives or receives.
+protocol SecretHoldingAdapter: PlatformAdapter {
+    nonisolated var secrets: SecretRegistry { get }
+}
+
+/// What leaves an adapter, redacted with every secret it knows at that moment: the fields a server's
+/// answer fills (post ids, URLs, cids), which a hostile or careless server can fill with the token it
+/// was sent, and every error text. Only then do they reach the ledger, a commit or the output. Every
+/// adapter the registry builds is wrapped in one.
+struct RedactingAdapter: PlatformAdapter {
+    let inner: any SecretHoldingAdapter
+
+    init(_ inner: any SecretHoldingAdapter) { self.inner = inner }
+
+    var target: PlatformTarget { inner.target }
+    var recoveryModes: [RecoveryMode] { inner.recoveryModes }
+
+    func publish(_ part: OutgoingPart, of post: Post) async throws(PublishError) -> SegmentResult {
+        do throws(PublishError) {
+            return redacted(try await inner.publish(part, of: post))
+        } catch {
+            throw redacted(error)
+        }
+    }
+
+    func findExisting(_ part: OutgoingPart, of post: Post, since: Date) async throws(PublishError) -> SegmentResult? {
+        do throws(PublishError) {
+            return try await inner.findExisting(part, of: post, since: since).map(redacted)
+        } catch {
+            throw redacted(error)
+        }
+    }
+
+    func rateLimit() async -> RateLimitState? { await inner.rateLimit() }
+
+    func redacted(_ result: SegmentResult) -> SegmentResult {
+        let redact = inner.secrets.redactor
+        return SegmentResult(postID: redact(result.postID), postURL: result.postURL.map { redact($0) },
+                             cid: result.cid.map { redact($0) })
+    }
+
+    func redacted(_ error: PublishError) -> PublishError {
+        var e = error
+        e.message = inner.secrets.redactor(e.message)
+        return e
     }
 }
 

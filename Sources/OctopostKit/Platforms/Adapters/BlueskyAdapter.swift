@@ -266,3 +266,7 @@ public actor BlueskyAdapter: PlatformAdapter {
         return PublishError(.permanent, message, httpStatus: status)
     }
 }
+
+extension BlueskyAdapter: SecretHoldingAdapter {
+    nonisolated var secrets: SecretRegistry { transport.secrets }
+}

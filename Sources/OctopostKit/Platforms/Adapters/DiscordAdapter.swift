@@ -153,3 +153,7 @@ public actor DiscordAdapter: PlatformAdapter {
         return PublishError(.permanent, message, httpStatus: status)
     }
 }
+
+extension DiscordAdapter: SecretHoldingAdapter {
+    nonisolated var secrets: SecretRegistry { transport.secrets }
+}

@@ -119,3 +119,7 @@ public actor MastodonAdapter: PlatformAdapter {
 extension JSONValue {
     func idStringField(_ key: String) -> String? { self[key]?.idString }
 }
+
+extension MastodonAdapter: SecretHoldingAdapter {
+    nonisolated var secrets: SecretRegistry { transport.secrets }
+}

@@ -101,3 +101,7 @@ public actor TelegramAdapter: PlatformAdapter {
         return PublishError(.permanent, message, httpStatus: status)
     }
 }
+
+extension TelegramAdapter: SecretHoldingAdapter {
+    nonisolated var secrets: SecretRegistry { transport.secrets }
+}

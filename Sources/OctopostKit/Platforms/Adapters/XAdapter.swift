@@ -132,3 +132,7 @@ public actor XAdapter: PlatformAdapter {
         return PublishError(.permanent, message, httpStatus: status)
     }
 }
+
+extension XAdapter: SecretHoldingAdapter {
+    nonisolated var secrets: SecretRegistry { transport.secrets }
+}
