@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
         let env = LiveEnvironment()
         let now = try env.now(global)
         let repo = try RepositoryContext.open(global)
-        let engine = SyncEngine(
+        var engine = SyncEngine(
             git: repo.git, config: repo.config, environment: env.variables, http: ClosureHTTPClient { _ throws(HTTPTransportError) in
                 throw .connection("plan sends nothing")
             },
@@ -25,6 +25,7 @@ struct PlanCommand: ParsableCommand {
             },
             clock: { now }, sleep: { _ in }, runID: "plan", push: false,
             dryRun: true)
+        engine.postCache = repo.postCache
         let plan: Plan
         let snapshot: PostSnapshot
         let ledger: CommittedLedger

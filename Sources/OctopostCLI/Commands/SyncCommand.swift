@@ -129,6 +129,7 @@ struct SyncCommand: AsyncParsableCommand {
             })
         var engine2 = engine
         engine2.renewInterval = Lease.duration * 0.4
+        engine2.postCache = repo.postCache
         let report: SyncReport
         do {
             report = try await engine2.run()

@@ -19,7 +19,7 @@ public enum RecoveryMode: Sendable, Equatable {
 public typealias RecoveryCapability = @Sendable (PlatformTarget) -> [RecoveryMode]
 
 /// A post as committed on the branch, with what the planner needs to know about it.
-public struct PlannedPost: Sendable {
+public struct PlannedPost: Sendable, Equatable {
     public var post: Post
     /// SHA-256 (hex) of the post file's bytes.
     public var contentSHA256: String
@@ -242,6 +242,7 @@ public struct Planner: Sendable {
         guard !post.isDraft, let scheduled = post.scheduledFor?.value.instant else { return }
         let isDue = scheduled <= now
         if existing == nil && !isDue { return }
+        let dueBefore = plan.due.count  // entries of this post are appended after it (ids are unique here)
         let stamp = Timestamp.format(now)
         var record = existing ?? LedgerRecord(id: post.id, source: post.source, contentSHA256: planned.contentSHA256,
                                               updatedAt: stamp)
@@ -366,7 +367,7 @@ public struct Planner: Sendable {
         }
 
         // The new content goes out with this record's next claim or reset, and only then is it recorded.
-        if edited && (changed || plan.due.contains(where: { $0.id == post.id })) {
+        if edited && (changed || plan.due.count > dueBefore) {
             record.contentSHA256 = planned.contentSHA256
             changed = true
         }

@@ -37,6 +37,15 @@ public enum RepoPath {
     /// in any case followed only by dots or spaces (or an NTFS `:stream`), `git~1` likewise, or `.git`
     /// with HFS+'s ignorable code points mixed in.
     public static func isGitDirectoryName(_ part: some StringProtocol) -> Bool {
+        // ASCII (nearly every name): no HFS+-ignorable code point, and lower-casing is per byte.
+        if part.utf8.allSatisfy({ $0 < 0x80 }) {
+            let lower = part.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+            for stem in [Array(".git".utf8), Array("git~1".utf8)] where lower.starts(with: stem) {
+                let rest = lower.dropFirst(stem.count).drop { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") }
+                if rest.isEmpty || rest.first == UInt8(ascii: ":") { return true }
+            }
+            return false
+        }
         let lower = Array(String(part).lowercased().unicodeScalars)
         for stem in [".git", "git~1"] {
             let s = Array(stem.unicodeScalars)

@@ -40,13 +40,26 @@ public struct CommittedLedger: Sendable {
             Set(paths.filter { $0.hasSuffix(".json") && !$0.split(separator: "/").contains(where: { $0.hasPrefix(".") }) }
                 .map { String($0.dropLast(5)) })
         }
-        let committedIDs: Set<String>
-        do {
-            committedIDs = ids(try git.listFiles(under: dir, at: commit).map { p in
-                p.hasPrefix(dir + "/") ? String(p.dropFirst(dir.count + 1)) : p
-            })
-        } catch {
-            throw .git(error)
+        // One walk of the committed ledger folder; each file is then read by its blob id. Looking every
+        // id's path up from the commit's root instead parses the big folders on the way once per id:
+        // quadratic in the number of posts.
+        let tree: [RepoTreeEntry]
+        do { tree = try git.listTree(under: dir, at: commit) } catch { throw .git(error) }
+        let committedIDs = ids(tree.filter { $0.kind != .submodule }.map { e in
+            e.path.hasPrefix(dir + "/") ? String(e.path.dropFirst(dir.count + 1)) : e.path
+        })
+        // Keyed as git reads a path (`./a//b` is `a/b`).
+        func key(_ path: String) -> String { path.split(separator: "/").filter { $0 != "." }.joined(separator: "/") }
+        let blobs = Dictionary(tree.filter { $0.kind != .submodule }.map { (key($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+        // Paths a file lookup fails on (a folder or a submodule where a file would be): read by path as
+        // before, so the same error stops the run.
+        var odd = Set(tree.filter { $0.kind == .submodule }.map { key($0.path) })
+        for e in tree {
+            var folder = key(e.path)[...]
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if !odd.insert(String(folder)).inserted { break }
+            }
         }
         let diskIDs: Set<String>
         do { diskIDs = ids(try store.fileSystem.list(under: dir)) } catch {
@@ -57,7 +70,13 @@ public struct CommittedLedger: Sendable {
         for id in committedIDs.union(diskIDs).union(expecting).sorted() {
             let path = store.path(for: id)
             let committed: [UInt8]?
-            do { committed = try git.readFile(path, at: commit) } catch { throw .git(error) }
+            do {
+                if let blob = blobs[key(path)] {
+                    committed = try git.readBlob(blob, at: commit)
+                } else {
+                    committed = odd.contains(key(path)) ? try git.readFile(path, at: commit) : nil
+                }
+            } catch { throw .git(error) }
             let onDisk: [UInt8]?
             do { onDisk = try store.fileSystem.read(path) } catch {
                 out.refuse(id, "\(path): \(error.reason)")
