@@ -178,7 +178,7 @@ import Testing
         let fs = InMemoryFileSystem()
         let cache = PostCache(fileSystem: fs, configBytes: [], buildID: "b")
         #expect(cache.save(entries))
-        let back = cache.load()
+        let back = Dictionary(uniqueKeysWithValues: cache.load().map { ($0.path, $0) })
         #expect(back.count == entries.count)
         for e in entries { #expect(back[e.path] == e) }
     }

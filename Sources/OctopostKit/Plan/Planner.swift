@@ -183,21 +183,21 @@ public struct Planner: Sendable {
                      unreadableLedgerIDs: Set<String> = [], unparsedSources: Set<String> = []) -> Plan {
         var plan = Plan(now: now, due: [], transitions: [], records: [:], orphans: [], removedTargets: [],
                         inFlight: [], skipped: [])
-        let byID = Dictionary(grouping: posts, by: \.post.id)
-        for id in byID.keys.sorted() {
-            let group = byID[id] ?? []
+        let byID = PostsByID(posts)
+        for id in byID.first.keys.sorted() {
+            let group = byID.group(id)
             if group.count > 1 {
-                plan.skipped.append(SkippedPost(id: id, reason: .duplicateID(sources: group.map(\.post.source).sorted())))
+                plan.skipped.append(SkippedPost(id: id, reason: .duplicateID(sources: byID.sources(id))))
                 continue
             }
             if unreadableLedgerIDs.contains(id) {
                 plan.skipped.append(SkippedPost(id: id, reason: .unreadableLedger))
                 continue
             }
-            planPost(group[0], record: ledger[id], now: now, into: &plan)
+            planPost(posts[byID.first[id]!], record: ledger[id], now: now, into: &plan)
         }
         plan.orphans = ledger.keys.filter { id in
-            guard byID[id] == nil, let record = ledger[id] else { return false }
+            guard byID.first[id] == nil, let record = ledger[id] else { return false }
             return !unparsedSources.contains(record.source)
         }.sorted()
         settleAbandoned(ledger: ledger, posts: byID, now: now, skip: unreadableLedgerIDs, into: &plan)
@@ -208,11 +208,11 @@ public struct Planner: Sendable {
     /// An entry whose lease ran out while its post no longer asks for it (the file was deleted, made a
     /// draft, unscheduled, or the platform removed) is never sent again, so it cannot stay `publishing`:
     /// it becomes `unknown` for a human (SPEC §7: nothing is left unsettled once its lease is over).
-    private func settleAbandoned(ledger: [String: LedgerRecord], posts: [String: [PlannedPost]], now: Date,
+    private func settleAbandoned(ledger: [String: LedgerRecord], posts: PostsByID, now: Date,
                                  skip: Set<String>, into plan: inout Plan) {
         for id in ledger.keys.sorted() where !skip.contains(id) {
             guard var record = plan.records[id] ?? ledger[id] else { continue }
-            let group = posts[id] ?? []
+            let group = posts.group(id)
             if group.count > 1 { continue }  // duplicate ids: skipped until fixed
             let post = group.first?.post
             let wanted: Set<String> = post.map { p in
@@ -235,6 +235,30 @@ public struct Planner: Sendable {
                 plan.records[id] = record
             }
         }
+    }
+
+    /// The posts by id without copying them into a list per id (100,000 lists of one at 100,000 posts).
+    struct PostsByID {
+        let posts: [PlannedPost]
+        /// The index of each id's first post.
+        var first: [String: Int] = [:]
+        /// Ids that more than one post claims, with every index.
+        var shared: [String: [Int]] = [:]
+
+        init(_ posts: [PlannedPost]) {
+            self.posts = posts
+            first.reserveCapacity(posts.count)
+            for (i, p) in posts.enumerated() {
+                if let j = first[p.post.id] { shared[p.post.id, default: [j]].append(i) } else { first[p.post.id] = i }
+            }
+        }
+
+        func group(_ id: String) -> (count: Int, first: PlannedPost?) {
+            guard let i = first[id] else { return (0, nil) }
+            return (shared[id]?.count ?? 1, posts[i])
+        }
+
+        func sources(_ id: String) -> [String] { (shared[id] ?? []).map { posts[$0].post.source }.sorted() }
     }
 
     private func planPost(_ planned: PlannedPost, record existing: LedgerRecord?, now: Date, into plan: inout Plan) {

@@ -181,6 +181,11 @@ public struct RepoDirectory: Sendable {
     public func openFile(_ path: String) throws(RepoPathError) -> Int32? {
         guard let (dir, name) = try parent(path) else { return nil }
         defer { close(dir) }
+        return try Self.openFile(in: dir, name, path: path)
+    }
+
+    /// `openFile` of `name` in the open folder `dir`; `path` (the whole path) names it in errors.
+    public static func openFile(in dir: Int32, _ name: String, path: String) throws(RepoPathError) -> Int32? {
         switch Self.kind(in: dir, name) {
         case .missing: return nil
         case .symlink: throw RepoPathError(path: path, reason: .symlink(at: path))

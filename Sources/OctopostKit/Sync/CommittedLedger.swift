@@ -49,7 +49,21 @@ public struct CommittedLedger: Sendable {
             e.path.hasPrefix(dir + "/") ? String(e.path.dropFirst(dir.count + 1)) : e.path
         })
         // Keyed as git reads a path (`./a//b` is `a/b`).
-        func key(_ path: String) -> String { path.split(separator: "/").filter { $0 != "." }.joined(separator: "/") }
+        func key(_ path: String) -> String {
+            // Already in that form unless a part is empty or ".".
+            var plain = true
+            var part = 0  // bytes of the current part; -1: the part so far is "."
+            for byte in path.utf8 {
+                if byte == UInt8(ascii: "/") {
+                    if part <= 0 { plain = false; break }
+                    part = 0
+                } else {
+                    part = byte == UInt8(ascii: ".") && part == 0 ? -1 : (part < 0 ? 2 : part + 1)
+                }
+            }
+            if part <= 0 { plain = false }
+            return plain ? path : path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        }
         let blobs = Dictionary(tree.filter { $0.kind != .submodule }.map { (key($0.path), $0) }, uniquingKeysWith: { a, _ in a })
         // Paths a file lookup fails on (a folder or a submodule where a file would be): read by path as
         // before, so the same error stops the run.
@@ -67,7 +81,10 @@ public struct CommittedLedger: Sendable {
         }
         let parent = try? git.resolveCommit(commit + "^")
         var out = CommittedLedger()
-        for id in committedIDs.union(diskIDs).union(expecting).sorted() {
+        let allIDs = committedIDs.union(diskIDs).union(expecting).sorted()
+        // The working tree's files, each folder opened once (not one walk from the root per id).
+        let disk = store.fileSystem.readMany(allIDs.map { store.path(for: $0) })
+        for (id, read) in zip(allIDs, disk) {
             let path = store.path(for: id)
             let committed: [UInt8]?
             do {
@@ -78,7 +95,9 @@ public struct CommittedLedger: Sendable {
                 }
             } catch { throw .git(error) }
             let onDisk: [UInt8]?
-            do { onDisk = try store.fileSystem.read(path) } catch {
+            switch read {
+            case .success(let bytes): onDisk = bytes
+            case .failure(let error):
                 out.refuse(id, "\(path): \(error.reason)")
                 continue
             }

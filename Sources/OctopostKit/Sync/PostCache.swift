@@ -68,10 +68,10 @@ public struct PostCache: Sendable {
     static let magic: [UInt8] = Array("octopost-post-cache\n".utf8)
     static let chunkSize = 512
 
-    /// The cached entries by path; empty when there is no usable cache (never an error).
-    public func load() -> [String: Entry] {
-        guard let bytes = try? fileSystem.read(path) else { return [:] }
-        guard let chunks = Self.chunks(bytes, fingerprint: fingerprint) else { return [:] }
+    /// The cached entries, sorted by path; empty when there is no usable cache (never an error).
+    public func load() -> [Entry] {
+        guard let bytes = try? fileSystem.read(path) else { return [] }
+        guard let chunks = Self.chunks(bytes, fingerprint: fingerprint) else { return [] }
         let decoded = ParallelMap.map(chunks) { range -> [Entry]? in
             bytes.withUnsafeBufferPointer { all in
                 var reader = ByteReader(UnsafeBufferPointer(rebasing: all[range]))
@@ -84,11 +84,14 @@ public struct PostCache: Sendable {
                 return reader.atEnd ? entries : nil
             }
         }
-        var out: [String: Entry] = [:]
+        var out: [Entry] = []
+        out.reserveCapacity(decoded.reduce(0) { $0 + ($1?.count ?? 0) })
         for chunk in decoded {
-            guard let chunk else { return [:] }
-            for entry in chunk { out[entry.path] = entry }
+            guard let chunk else { return [] }
+            out += chunk
         }
+        // Written sorted by path, one entry per path; anything else is not this cache's.
+        for i in out.indices.dropFirst() where !(out[i - 1].path < out[i].path) { return [] }
         return out
     }
 

@@ -25,7 +25,8 @@ public struct PostSnapshot: Sendable {
             .filter { PostFiles.isPostPath($0.path, contentDirectory: config.contentDirectory) }
             .sorted { $0.path < $1.path }
         let media = CommitMediaInspector(git: git, commit: commit)
-        let cached = cache?.load() ?? [:]
+        let cached = cache?.load() ?? []  // sorted by path, as `entries` are: merged, not hashed
+        var next = 0
         var results: [PostCache.Entry?] = []
         var files: [(index: Int, entry: RepoTreeEntry, bytes: [UInt8])] = []
         var refused: [Diagnostic] = []
@@ -35,9 +36,10 @@ public struct PostSnapshot: Sendable {
                 refused.append(Diagnostic(file: entry.path, rule: problem.rule, message: problem.message))
                 continue
             }
-            if let id = entry.blobID, let hit = cached[entry.path], hit.blobID == id,
-               hit.media.allSatisfy({ media.inspect($0.key) == $0.value }) {
-                results.append(hit)
+            while next < cached.count, cached[next].path < entry.path { next += 1 }
+            if let id = entry.blobID, next < cached.count, cached[next].path == entry.path, cached[next].blobID == id,
+               cached[next].media.allSatisfy({ media.inspect($0.key) == $0.value }) {
+                results.append(cached[next])
                 hits += 1
                 continue
             }
