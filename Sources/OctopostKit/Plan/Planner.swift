@@ -184,6 +184,7 @@ public struct Planner: Sendable {
         var plan = Plan(now: now, due: [], transitions: [], records: [:], orphans: [], removedTargets: [],
                         inFlight: [], skipped: [])
         let byID = PostsByID(posts)
+        let stamp = Timestamp.format(now)
         for id in byID.first.keys.sorted() {
             let group = byID.group(id)
             if group.count > 1 {
@@ -194,7 +195,7 @@ public struct Planner: Sendable {
                 plan.skipped.append(SkippedPost(id: id, reason: .unreadableLedger))
                 continue
             }
-            planPost(posts[byID.first[id]!], record: ledger[id], now: now, into: &plan)
+            planPost(posts[byID.first[id]!], record: ledger[id], now: now, stamp: stamp, into: &plan)
         }
         plan.orphans = ledger.keys.filter { id in
             guard byID.first[id] == nil, let record = ledger[id] else { return false }
@@ -261,13 +262,13 @@ public struct Planner: Sendable {
         func sources(_ id: String) -> [String] { (shared[id] ?? []).map { posts[$0].post.source }.sorted() }
     }
 
-    private func planPost(_ planned: PlannedPost, record existing: LedgerRecord?, now: Date, into plan: inout Plan) {
+    private func planPost(_ planned: PlannedPost, record existing: LedgerRecord?, now: Date, stamp: String,
+                          into plan: inout Plan) {
         let post = planned.post
         guard !post.isDraft, let scheduled = post.scheduledFor?.value.instant else { return }
         let isDue = scheduled <= now
         if existing == nil && !isDue { return }
         let dueBefore = plan.due.count  // entries of this post are appended after it (ids are unique here)
-        let stamp = Timestamp.format(now)
         var record = existing ?? LedgerRecord(id: post.id, source: post.source, contentSHA256: planned.contentSHA256,
                                               updatedAt: stamp)
         var changed = existing == nil

@@ -18,6 +18,7 @@ public enum RepoPath {
     /// Why `path` cannot name something inside the repository, or nil when it can. The text completes a
     /// sentence about the path: `'a/.git/b' has a part git refuses to track ('.git')`.
     public static func problem(_ path: String) -> String? {
+        if isPlainASCII(path) { return nil }
         if path.isEmpty { return "is empty" }
         if path.utf8.first == UInt8(ascii: "/") { return "must be relative to the repository, not start with '/'" }
         if path.utf8.contains(0) { return "contains a NUL character" }
@@ -31,6 +32,35 @@ public enum RepoPath {
             }
         }
         return nil
+    }
+
+    /// True for the common case the checks below all pass without building strings: ASCII, not starting
+    /// with '/', no NUL or '\\', every part non-empty, not `.` or `..`, and not starting with `.g`/`.G`
+    /// or `g`/`G` (the only starts of a name git reads as `.git`). Anything else takes the full checks.
+    static func isPlainASCII(_ path: String) -> Bool {
+        var partLength = 0
+        var partStart: (UInt8, UInt8) = (0, 0)
+        for byte in path.utf8 {
+            if byte >= 0x80 || byte == 0 || byte == UInt8(ascii: "\\") { return false }
+            if byte == UInt8(ascii: "/") {
+                if !plainPart(partLength, partStart) { return false }
+                partLength = 0
+                continue
+            }
+            if partLength == 0 { partStart.0 = byte } else if partLength == 1 { partStart.1 = byte }
+            partLength += 1
+        }
+        return plainPart(partLength, partStart)
+    }
+
+    private static func plainPart(_ length: Int, _ start: (UInt8, UInt8)) -> Bool {
+        let dot = UInt8(ascii: ".")
+        if length == 0 { return false }
+        if start.0 == dot && (length == 1 || (length == 2 && start.1 == dot)) { return false }
+        let first = start.0 | 0x20, second = start.1 | 0x20
+        if first == UInt8(ascii: "g") { return false }
+        if start.0 == dot && length >= 2 && second == UInt8(ascii: "g") { return false }
+        return true
     }
 
     /// Whether one path part names git's folder in a spelling git refuses on some file system: `.git`

@@ -25,10 +25,11 @@ public struct PostSnapshot: Sendable {
             .filter { PostFiles.isPostPath($0.path, contentDirectory: config.contentDirectory) }
             .sorted { $0.path < $1.path }
         let media = CommitMediaInspector(git: git, commit: commit)
-        let cached = cache?.load() ?? []  // sorted by path, as `entries` are: merged, not hashed
+        var cached = cache?.load() ?? []  // sorted by path, as `entries` are: merged, not hashed
         var next = 0
-        var results: [PostCache.Entry?] = []
-        var files: [(index: Int, entry: RepoTreeEntry, bytes: [UInt8])] = []
+        // Per post file in order: an index into `cached` (>= 0), or -1 - an index into `files`.
+        var slots: [Int] = []
+        var files: [(entry: RepoTreeEntry, bytes: [UInt8])] = []
         var refused: [Diagnostic] = []
         var hits = 0
         for entry in entries {
@@ -39,13 +40,13 @@ public struct PostSnapshot: Sendable {
             while next < cached.count, cached[next].path < entry.path { next += 1 }
             if let id = entry.blobID, next < cached.count, cached[next].path == entry.path, cached[next].blobID == id,
                cached[next].media.allSatisfy({ media.inspect($0.key) == $0.value }) {
-                results.append(cached[next])
+                slots.append(next)
                 hits += 1
                 continue
             }
             if let bytes = try git.readBlob(entry, at: commit) {
-                files.append((results.count, entry, bytes))
-                results.append(nil)
+                slots.append(-1 - files.count)
+                files.append((entry, bytes))
             }
         }
         let linter = Linter(config: config, media: media)
@@ -57,11 +58,23 @@ public struct PostSnapshot: Sendable {
             return PostCache.Entry(path: file.entry.path, blobID: file.entry.blobID ?? "", media: recorder.inspected,
                                    result: result)
         }
-        for (file, entry) in zip(files, parsed) { results[file.index] = entry }
+        // Rewritten only when something changed: a file parsed, or a cached one gone.
+        let save = cache != nil && (!files.isEmpty || hits != cached.count)
+        var kept: [PostCache.Entry] = []
 
         var snapshot = PostSnapshot(commit: commit, posts: [], unparsed: refused, unparsedSources: Set(refused.map(\.file)))
         snapshot.fromCache = hits
-        for case let entry? in results {
+        snapshot.posts.reserveCapacity(slots.count)
+        for slot in slots {
+            var entry = PostCache.Entry(path: "", blobID: "", media: [:], result: .unparsed([]))
+            if slot < 0 {
+                entry = parsed[-1 - slot]
+            } else if save {
+                entry = cached[slot]
+            } else {
+                swap(&entry, &cached[slot])  // moved, not copied: 100,000 posts of retains at 100,000 posts
+            }
+            if save && !entry.blobID.isEmpty { kept.append(entry) }
             switch entry.result {
             case .post(let planned):
                 snapshot.posts.append(planned)
@@ -70,10 +83,7 @@ public struct PostSnapshot: Sendable {
                 if let file = diagnostics.first?.file { snapshot.unparsedSources.insert(file) }
             }
         }
-        // Rewritten only when something changed: a file parsed, or a cached one gone.
-        if let cache, !files.isEmpty || hits != cached.count {
-            cache.save(results.compactMap { $0 }.filter { !$0.blobID.isEmpty })
-        }
+        if save, let cache { cache.save(kept) }
         return snapshot
     }
 
