@@ -186,8 +186,7 @@ public struct Planner: Sendable {
         let byID = PostsByID(posts)
         let stamp = Timestamp.format(now)
         for id in byID.first.keys.sorted() {
-            let group = byID.group(id)
-            if group.count > 1 {
+            if byID.count(id) > 1 {
                 plan.skipped.append(SkippedPost(id: id, reason: .duplicateID(sources: byID.sources(id))))
                 continue
             }
@@ -213,9 +212,8 @@ public struct Planner: Sendable {
                                  skip: Set<String>, into plan: inout Plan) {
         for id in ledger.keys.sorted() where !skip.contains(id) {
             guard var record = plan.records[id] ?? ledger[id] else { continue }
-            let group = posts.group(id)
-            if group.count > 1 { continue }  // duplicate ids: skipped until fixed
-            let post = group.first?.post
+            if posts.count(id) > 1 { continue }  // duplicate ids: skipped until fixed
+            let post = posts.first[id].map { posts.posts[$0].post }
             let wanted: Set<String> = post.map { p in
                 p.isDraft ? [] : Set(p.platforms.map(\.value.key))
             } ?? []
@@ -254,10 +252,8 @@ public struct Planner: Sendable {
             }
         }
 
-        func group(_ id: String) -> (count: Int, first: PlannedPost?) {
-            guard let i = first[id] else { return (0, nil) }
-            return (shared[id]?.count ?? 1, posts[i])
-        }
+        /// How many posts claim `id`.
+        func count(_ id: String) -> Int { first[id] == nil ? 0 : shared[id]?.count ?? 1 }
 
         func sources(_ id: String) -> [String] { (shared[id] ?? []).map { posts[$0].post.source }.sorted() }
     }

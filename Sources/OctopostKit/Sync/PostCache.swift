@@ -22,6 +22,9 @@ public struct PostCache: Sendable {
     public static let defaultPath = "octopost/cache/posts.bin"
 
     public struct Entry: Sendable, Equatable {
+        /// The result, moved out (no copy of the parsed post).
+        consuming func takeResult() -> Result { result }
+
         public var path: String
         public var blobID: String
         /// Every media path the lint of this post inspected, with what it saw.

@@ -75,7 +75,7 @@ public struct PostSnapshot: Sendable {
                 swap(&entry, &cached[slot])  // moved, not copied: 100,000 posts of retains at 100,000 posts
             }
             if save && !entry.blobID.isEmpty { kept.append(entry) }
-            switch entry.result {
+            switch entry.takeResult() {
             case .post(let planned):
                 snapshot.posts.append(planned)
             case .unparsed(let diagnostics):
