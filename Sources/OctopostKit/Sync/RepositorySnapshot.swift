@@ -29,7 +29,7 @@ public struct PostSnapshot: Sendable {
         var next = 0
         // Per post file in order: an index into `cached` (>= 0), or -1 - an index into `files`.
         var slots: [Int] = []
-        var files: [(entry: RepoTreeEntry, bytes: [UInt8])] = []
+        var files: [RepoTreeEntry] = []
         var refused: [Diagnostic] = []
         var hits = 0
         for entry in entries {
@@ -44,20 +44,27 @@ public struct PostSnapshot: Sendable {
                 hits += 1
                 continue
             }
-            if let bytes = try git.readBlob(entry, at: commit) {
-                slots.append(-1 - files.count)
-                files.append((entry, bytes))
-            }
+            slots.append(-1 - files.count)
+            files.append(entry)
         }
         let linter = Linter(config: config, media: media)
-        let parsed = ParallelMap.map(files) { file -> PostCache.Entry in
+        // Each file is read where it is parsed: the reads (one at a time in libgit2) overlap the parsing.
+        let parsed = ParallelMap.map(files) { file -> Result<PostCache.Entry?, GitError> in
+            let bytes: [UInt8]
+            do throws(GitError) {
+                guard let read = try git.readBlob(file, at: commit) else { return .success(nil) }
+                bytes = read
+            } catch {
+                return .failure(error)
+            }
             let recorder = RecordingMediaInspector(base: media)
             var linter = linter
             linter.context.media = recorder
-            let result = Self.result(of: linter.lint(bytes: file.bytes, path: file.entry.path), bytes: file.bytes)
-            return PostCache.Entry(path: file.entry.path, blobID: file.entry.blobID ?? "", media: recorder.inspected,
-                                   result: result)
+            let result = Self.result(of: linter.lint(bytes: bytes, path: file.path), bytes: bytes)
+            return .success(PostCache.Entry(path: file.path, blobID: file.blobID ?? "", media: recorder.inspected,
+                                            result: result))
         }
+        for case .failure(let error) in parsed { throw error }
         // Rewritten only when something changed: a file parsed, or a cached one gone.
         let save = cache != nil && (!files.isEmpty || hits != cached.count)
         var kept: [PostCache.Entry] = []
@@ -68,7 +75,8 @@ public struct PostSnapshot: Sendable {
         for slot in slots {
             var entry = PostCache.Entry(path: "", blobID: "", media: [:], result: .unparsed([]))
             if slot < 0 {
-                entry = parsed[-1 - slot]
+                guard case .success(let read?) = parsed[-1 - slot] else { continue }  // gone from the object store
+                entry = read
             } else if save {
                 entry = cached[slot]
             } else {
