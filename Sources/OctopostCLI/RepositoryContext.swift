@@ -13,6 +13,23 @@ struct RepositoryContext {
     let configFindings: [Diagnostic]
     let configPath: String
     let git: any GitRepository
+    /// The config file's bytes as read (the cache of parsed posts depends on them); nil: no cache.
+    var configBytes: [UInt8]? = nil
+
+    /// The cache of parsed posts in the git folder (`.git/octopost/cache/posts.bin`), for plan and sync.
+    var postCache: PostCache? {
+        guard let configBytes, let gitDirectory = (git as? LibGit2Repository)?.gitDirectory else { return nil }
+        return PostCache(fileSystem: LocalFileSystem(root: gitDirectory, deferSync: true), configBytes: configBytes,
+                         buildID: Self.buildID)
+    }
+
+    /// Names this octopost build (the executable's device, inode, size and modification time), so that a
+    /// cache written by another build, whose rules may differ, is not used.
+    static let buildID: String = {
+        var st = stat()
+        guard stat("/proc/self/exe", &st) == 0 else { return "unknown-\(UInt64.random(in: 0...UInt64.max))" }
+        return "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    }()
 
     /// Finds the repository (`--repo` or the git root above the working directory) and reads its config.
     /// Problems are exit 2 with a message naming the file and line.
@@ -64,7 +81,7 @@ struct RepositoryContext {
             throw ExitCode(2)
         }
         return RepositoryContext(root: root, config: loaded.config, configFindings: loaded.findings, configPath: shown,
-                                 git: git)
+                                 git: git, configBytes: bytes)
     }
 
     static func displayPath(_ path: String, root: String) -> String {

@@ -188,11 +188,19 @@ extension LibGit2Repository {
     }
 
     public func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
-        try locked { () throws(GitError) -> [(path: String, kind: RepoEntryKind)] in
+        try listTree(under: directory, at: commit).map { ($0.path, $0.kind) }
+    }
+
+    public func listTree(under directory: String, at commit: String) throws(GitError) -> [RepoTreeEntry] {
+        try locked { () throws(GitError) -> [RepoTreeEntry] in
             let root = try lookupTree(ofCommit: commit)
             defer { git_tree_free(root) }
             let prefix = Self.normalizedPath(directory)
-            if prefix.isEmpty { return try collectEntries(in: root, prefix: "") }
+            var entries: [RepoTreeEntry] = []
+            if prefix.isEmpty {
+                try collectEntries(in: root, prefix: "", into: &entries)
+                return entries
+            }
             var entry: OpaquePointer?
             let rc = git_tree_entry_bypath(&entry, root, prefix)
             if rc == GIT_ENOTFOUND.code { return [] }
@@ -204,32 +212,54 @@ extension LibGit2Repository {
             try check(git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)), "cannot read '\(directory)'")
             guard let subtree else { return [] }
             defer { git_tree_free(subtree) }
-            return try collectEntries(in: subtree, prefix: prefix + "/")
+            try collectEntries(in: subtree, prefix: prefix + "/", into: &entries)
+            return entries
+        }
+    }
+
+    /// Reads the blob by the id `listTree` gave: no path lookup from the commit's root (which parses
+    /// every tree on the way, each time: quadratic over a folder of many files).
+    public func readBlob(_ entry: RepoTreeEntry, at commit: String) throws(GitError) -> [UInt8]? {
+        guard let id = entry.blobID else { return try readFile(entry.path, at: commit) }
+        return try locked { () throws(GitError) -> [UInt8]? in
+            var oid = git_oid()
+            guard git_oid_fromstr(&oid, id) == 0 else {
+                git_error_clear()
+                throw .failed("cannot read '\(entry.path)' in \(commit): bad object id")
+            }
+            var blob: OpaquePointer?
+            let rc = git_blob_lookup(&blob, handle, &oid)
+            if rc == GIT_ENOTFOUND.code { return nil }
+            try check(rc, "cannot read '\(entry.path)' in \(commit)")
+            guard let blob else { return nil }
+            defer { git_blob_free(blob) }
+            let size = Int(git_blob_rawsize(blob))
+            guard size > 0, let raw = git_blob_rawcontent(blob) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: raw, count: size))
         }
     }
 
     /// Entries in `tree` but folders, depth first, in tree order, with their kind from the entry's mode.
-    private func collectEntries(in tree: OpaquePointer, prefix: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)] {
-        var entries: [(path: String, kind: RepoEntryKind)] = []
+    private func collectEntries(in tree: OpaquePointer, prefix: String, into entries: inout [RepoTreeEntry]) throws(GitError) {
         for index in 0..<git_tree_entrycount(tree) {
             guard let entry = git_tree_entry_byindex(tree, index) else { continue }
             let path = prefix + String(cString: git_tree_entry_name(entry))
             switch git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                entries.append((path, git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ? .symlink : .file))
+                entries.append(RepoTreeEntry(path: path, kind: git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK ? .symlink : .file,
+                                             blobID: Self.hex(git_tree_entry_id(entry))))
             case GIT_OBJECT_TREE:
                 var subtree: OpaquePointer?
                 try check(git_tree_lookup(&subtree, handle, git_tree_entry_id(entry)), "cannot read '\(path)'")
                 guard let subtree else { continue }
                 defer { git_tree_free(subtree) }
-                entries += try collectEntries(in: subtree, prefix: path + "/")
+                try collectEntries(in: subtree, prefix: path + "/", into: &entries)
             case GIT_OBJECT_COMMIT:
-                entries.append((path, .submodule))
+                entries.append(RepoTreeEntry(path: path, kind: .submodule))
             default:
                 continue
             }
         }
-        return entries
     }
 
     /// `./a//b/` → `a/b`; `.` and `` → ``.

@@ -50,7 +50,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 # --- build ----------------------------------------------------------------------------------------
-BIN="$ROOT/.build/release/octopost"
+BIN="${BIN:-$ROOT/.build/release/octopost}"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "bench: swift build -c release --product octopost" >&2
   (cd "$ROOT" && swift build -c release --product octopost >&2)

@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
         let env = LiveEnvironment()
         let now = try env.now(global)
         let repo = try RepositoryContext.open(global)
-        let engine = SyncEngine(
+        var engine = SyncEngine(
             git: repo.git, config: repo.config, environment: env.variables, http: ClosureHTTPClient { _ throws(HTTPTransportError) in
                 throw .connection("plan sends nothing")
             },
@@ -25,6 +25,7 @@ struct PlanCommand: ParsableCommand {
             },
             clock: { now }, sleep: { _ in }, runID: "plan", push: false,
             dryRun: true)
+        engine.postCache = repo.postCache
         let plan: Plan
         let snapshot: PostSnapshot
         let ledger: CommittedLedger
@@ -36,23 +37,29 @@ struct PlanCommand: ParsableCommand {
         case .json:
             Console.out(CanonicalJSON.render(plan.jsonValue).trimmingCharacters(in: .newlines))
         case .text:
-            Console.out("now: \(Timestamp.format(plan.now))")
-            if plan.due.isEmpty { Console.out("nothing is due") }
+            // One write for the whole listing (a line per write is 100,000 system calls at 100,000 posts).
+            var lines: [String] = []
+            lines.append("now: \(Timestamp.format(plan.now))")
+            if plan.due.isEmpty { lines.append("nothing is due") }
             for e in plan.due {
                 var line = "due  \(e.id) → \(e.target.key)  scheduled \(Timestamp.format(e.scheduledFor)), attempt \(e.attempt)"
                 if e.isResume { line += ", resumes after part \(e.postedSegments)" }
                 if let r = e.recovery { line += ", recovering (\(r))" }
-                Console.out(line)
+                lines.append(line)
             }
             for t in plan.transitions {
-                Console.out("\(t.to.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(t.entry.id) → \(t.entry.target)  (\(t.reason))")
+                lines.append("\(String((t.to.rawValue + "        ").prefix(8))) \(t.entry.id) → \(t.entry.target)  (\(t.reason))")
             }
-            for r in plan.inFlight { Console.out("in flight  \(r.id) → \(r.target) (another run holds it)") }
-            for id in plan.orphans { Console.out("orphan  ledger/\(id).json: its post file is gone (kept)") }
+            for r in plan.inFlight { lines.append("in flight  \(r.id) → \(r.target) (another run holds it)") }
+            for id in plan.orphans { lines.append("orphan  ledger/\(id).json: its post file is gone (kept)") }
+            Console.out(lines.joined(separator: "\n"))
             for d in snapshot.unparsed { Console.error("skipped \(d.formatted)") }
             for s in plan.skipped { Console.error("skipped \(s.id): \(s.reason)") }
         }
         // Ledger files sync will not use (unreadable, or changed by hand): their posts are skipped.
         for problem in ledger.problems { Console.error("note: \(problem)") }
+        // Done: exit without releasing every parsed post one by one (a tenth of a warm plan's time at
+        // 100,000 posts). Output is written unbuffered, so nothing is lost.
+        Foundation.exit(0)
     }
 }

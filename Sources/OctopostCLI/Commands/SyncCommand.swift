@@ -130,6 +130,7 @@ struct SyncCommand: AsyncParsableCommand {
         var engine2 = engine
         engine2.renewInterval = Lease.duration * 0.4
         engine2.updates = signals.updates
+        engine2.postCache = repo.postCache
         let report: SyncReport
         do {
             report = try await engine2.run()

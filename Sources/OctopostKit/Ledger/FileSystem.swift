@@ -27,10 +27,18 @@ public protocol FileSystem: Sendable {
     func list(under directory: String) throws(FileSystemError) -> [String]
     /// Makes every write so far durable, when writes defer that (see `LocalFileSystem.deferSync`).
     func flush() throws(FileSystemError)
+    /// `read` of each path, in order (see the default below).
+    func readMany(_ paths: [String]) -> [Result<[UInt8]?, FileSystemError>]
 }
 
 extension FileSystem {
     public func flush() throws(FileSystemError) {}
+
+    /// `read` of each path, in order. The live file system opens each folder once for the paths in it
+    /// (sync reads one ledger file per post: 100,000 walks from the root otherwise).
+    public func readMany(_ paths: [String]) -> [Result<[UInt8]?, FileSystemError>] {
+        paths.map { path in Result { () throws(FileSystemError) in try read(path) } }
+    }
 }
 
 /// A file system in memory, for tests and dry runs.

@@ -43,8 +43,52 @@ public struct LocalFileSystem: FileSystem {
         let opened: Int32?
         do { opened = try tree.openFile(path) } catch { throw Self.refusal(path, error) }
         guard let fd = opened else { return nil }
+        return try readAll(fd, path)
+    }
+
+    /// The same as `read` of each path, with each folder opened once for a run of paths in it (sorted
+    /// paths: once per folder), never more than one folder open at a time.
+    public func readMany(_ paths: [String]) -> [Result<[UInt8]?, FileSystemError>] {
+        var folder: (path: String, fd: Result<Int32?, RepoPathError>)?
+        defer { if case .success(let fd?) = folder?.fd { close(fd) } }
+        return paths.map { path -> Result<[UInt8]?, FileSystemError> in
+            if let p = RepoPath.problem(path) {
+                return .failure(Self.refusal(path, RepoPathError(path: path, reason: .invalid(p))))
+            }
+            // Split at the last '/' byte, as `RepoPath.split` splits.
+            let utf8 = path.utf8
+            let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+            let name = slash.map { String(decoding: utf8[utf8.index(after: $0)...], as: UTF8.self) } ?? path
+            let parent = slash.map { String(decoding: utf8[..<$0], as: UTF8.self) } ?? ""
+            if folder?.path != parent {
+                if case .success(let fd?) = folder?.fd { close(fd) }
+                folder = (parent, Result { () throws(RepoPathError) in try tree.openDirectory(parent) })
+            }
+            let dir: Int32
+            switch folder!.fd {
+            case .failure(let error): return .failure(Self.refusal(path, RepoPathError(path: path, reason: error.reason)))
+            case .success(nil): return .success(nil)
+            case .success(let fd?): dir = fd
+            }
+            do {
+                guard let fd = try RepoDirectory.openFile(in: dir, name, path: path) else { return .success(nil) }
+                return .success(try readAll(fd, path))
+            } catch let error as RepoPathError {
+                return .failure(Self.refusal(path, error))
+            } catch let error as FileSystemError {
+                return .failure(error)
+            } catch {
+                return .failure(FileSystemError(path: path, reason: "\(error)"))
+            }
+        }
+    }
+
+    /// Reads an open file to its end and closes it.
+    private func readAll(_ fd: Int32, _ path: String) throws(FileSystemError) -> [UInt8] {
         defer { close(fd) }
         var result: [UInt8] = []
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { result.reserveCapacity(Int(st.st_size)) }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = buffer.withUnsafeMutableBytes { sysRead(fd, $0.baseAddress, $0.count) }

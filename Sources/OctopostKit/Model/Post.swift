@@ -84,7 +84,7 @@ public enum OptionValue: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A post file, parsed. Every value keeps where it was written.
-public struct Post: Sendable {
+public struct Post: Sendable, Equatable {
     /// Repository-relative path of the file (`content/2026/04/launch.md`).
     public var source: String
     /// The post id: explicit `id:` or derived from the path under the content folder.

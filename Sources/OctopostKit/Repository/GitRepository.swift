@@ -56,6 +56,11 @@ public protocol GitRepository: Sendable {
     /// Every entry but folders under `directory` in a commit's tree, recursively, with what git records
     /// it as: a file (modes 100644, 100755), a symbolic link (120000) or a submodule (160000).
     func listEntries(under directory: String, at commit: String) throws(GitError) -> [(path: String, kind: RepoEntryKind)]
+    /// `listEntries` with each blob's id, in one walk of the tree: what a caller reading every file of a
+    /// folder needs to read them by id (`readBlob`) instead of looking each path up from the root again.
+    func listTree(under directory: String, at commit: String) throws(GitError) -> [RepoTreeEntry]
+    /// The bytes of an entry `listTree` returned for `commit`, or nil when the commit has no such file.
+    func readBlob(_ entry: RepoTreeEntry, at commit: String) throws(GitError) -> [UInt8]?
     /// Changes from a commit's tree to the working tree (staged, unstaged and untracked files; renames found).
     func changesToWorkTree(from commit: String) throws(GitError) -> [FileChange]
 
@@ -116,7 +121,32 @@ public struct FileHead: Sendable, Equatable {
     }
 }
 
+/// An entry of a commit's tree (not a folder): its path, what git records it as, and for a blob its id
+/// (hex), which names its bytes: the same id, the same bytes.
+public struct RepoTreeEntry: Sendable, Equatable {
+    public var path: String
+    public var kind: RepoEntryKind
+    /// The blob's object id in hex; nil for a submodule, or when the repository cannot tell (test fakes).
+    public var blobID: String?
+
+    public init(path: String, kind: RepoEntryKind, blobID: String? = nil) {
+        self.path = path
+        self.kind = kind
+        self.blobID = blobID
+    }
+}
+
 extension GitRepository {
+    /// For a repository without object ids (test fakes): the entries without ids.
+    public func listTree(under directory: String, at commit: String) throws(GitError) -> [RepoTreeEntry] {
+        try listEntries(under: directory, at: commit).map { RepoTreeEntry(path: $0.path, kind: $0.kind) }
+    }
+
+    /// For a repository without object ids (test fakes): reads the entry's path.
+    public func readBlob(_ entry: RepoTreeEntry, at commit: String) throws(GitError) -> [UInt8]? {
+        try readFile(entry.path, at: commit)
+    }
+
     /// For repositories that can only read whole files (test fakes): reads the file and keeps the head.
     public func fileHead(_ path: String, at commit: String, headLength: Int) throws(GitError) -> FileHead? {
         guard let bytes = try readFile(path, at: commit) else { return nil }

@@ -47,13 +47,21 @@ public struct DirectoryPostReader: PostFileReader {
         let tree = RepoDirectory(root: root)
         let fd: Int32
         do {
-            let kind = try tree.kind(repoRelativePath)
+            // One walk from the root to the file's folder (what `kind` and then `openFile` each did).
+            guard let (dir, name) = try tree.parent(repoRelativePath) else { return .failure(.missing) }
+            defer { close(dir) }
+            let kind = RepoDirectory.kind(in: dir, name)
             if kind == .directory { return .failure(.directory) }
             if kind == .symlink { return .failure(.symlink(at: nil)) }
             if kind != .file, let problem = PostFiles.problem(kind) {
                 return .failure(kind == .missing ? .missing : .notAPostFile(problem.message))
             }
-            guard let opened = try tree.openFile(repoRelativePath) else { return .failure(.missing) }
+            let opened = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            if opened < 0 {
+                if errno == ENOENT { return .failure(.missing) }
+                if errno == ELOOP { return .failure(.symlink(at: nil)) }
+                return .failure(.unreadable("cannot open: \(RepoDirectory.errorText())"))
+            }
             fd = opened
         } catch {
             switch error.reason {

@@ -18,6 +18,7 @@ public enum RepoPath {
     /// Why `path` cannot name something inside the repository, or nil when it can. The text completes a
     /// sentence about the path: `'a/.git/b' has a part git refuses to track ('.git')`.
     public static func problem(_ path: String) -> String? {
+        if isPlainASCII(path) { return nil }
         if path.isEmpty { return "is empty" }
         if path.utf8.first == UInt8(ascii: "/") { return "must be relative to the repository, not start with '/'" }
         if path.utf8.contains(0) { return "contains a NUL character" }
@@ -33,10 +34,48 @@ public enum RepoPath {
         return nil
     }
 
+    /// True for the common case the checks below all pass without building strings: ASCII, not starting
+    /// with '/', no NUL or '\\', every part non-empty, not `.` or `..`, and not starting with `.g`/`.G`
+    /// or `g`/`G` (the only starts of a name git reads as `.git`). Anything else takes the full checks.
+    static func isPlainASCII(_ path: String) -> Bool {
+        var partLength = 0
+        var partStart: (UInt8, UInt8) = (0, 0)
+        for byte in path.utf8 {
+            if byte >= 0x80 || byte == 0 || byte == UInt8(ascii: "\\") { return false }
+            if byte == UInt8(ascii: "/") {
+                if !plainPart(partLength, partStart) { return false }
+                partLength = 0
+                continue
+            }
+            if partLength == 0 { partStart.0 = byte } else if partLength == 1 { partStart.1 = byte }
+            partLength += 1
+        }
+        return plainPart(partLength, partStart)
+    }
+
+    private static func plainPart(_ length: Int, _ start: (UInt8, UInt8)) -> Bool {
+        let dot = UInt8(ascii: ".")
+        if length == 0 { return false }
+        if start.0 == dot && (length == 1 || (length == 2 && start.1 == dot)) { return false }
+        let first = start.0 | 0x20, second = start.1 | 0x20
+        if first == UInt8(ascii: "g") { return false }
+        if start.0 == dot && length >= 2 && second == UInt8(ascii: "g") { return false }
+        return true
+    }
+
     /// Whether one path part names git's folder in a spelling git refuses on some file system: `.git`
     /// in any case followed only by dots or spaces (or an NTFS `:stream`), `git~1` likewise, or `.git`
     /// with HFS+'s ignorable code points mixed in.
     public static func isGitDirectoryName(_ part: some StringProtocol) -> Bool {
+        // ASCII (nearly every name): no HFS+-ignorable code point, and lower-casing is per byte.
+        if part.utf8.allSatisfy({ $0 < 0x80 }) {
+            let lower = part.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+            for stem in [Array(".git".utf8), Array("git~1".utf8)] where lower.starts(with: stem) {
+                let rest = lower.dropFirst(stem.count).drop { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") }
+                if rest.isEmpty || rest.first == UInt8(ascii: ":") { return true }
+            }
+            return false
+        }
         let lower = Array(String(part).lowercased().unicodeScalars)
         for stem in [".git", "git~1"] {
             let s = Array(stem.unicodeScalars)
@@ -180,6 +219,11 @@ public struct RepoDirectory: Sendable {
     public func openFile(_ path: String) throws(RepoPathError) -> Int32? {
         guard let (dir, name) = try parent(path) else { return nil }
         defer { close(dir) }
+        return try Self.openFile(in: dir, name, path: path)
+    }
+
+    /// `openFile` of `name` in the open folder `dir`; `path` (the whole path) names it in errors.
+    public static func openFile(in dir: Int32, _ name: String, path: String) throws(RepoPathError) -> Int32? {
         switch Self.kind(in: dir, name) {
         case .missing: return nil
         case .symlink: throw RepoPathError(path: path, reason: .symlink(at: path))

@@ -37,13 +37,40 @@ public struct CommittedLedger: Sendable {
                             expecting: some Sequence<String> = [String]()) throws(SyncError) -> CommittedLedger {
         let dir = store.directory
         func ids(_ paths: [String]) -> Set<String> { Set(paths.compactMap(LedgerStore.id(ofFile:))) }
-        let committedIDs: Set<String>
-        do {
-            committedIDs = ids(try git.listFiles(under: dir, at: commit).map { p in
-                p.hasPrefix(dir + "/") ? String(p.dropFirst(dir.count + 1)) : p
-            })
-        } catch {
-            throw .git(error)
+        // One walk of the committed ledger folder; each file is then read by its blob id. Looking every
+        // id's path up from the commit's root instead parses the big folders on the way once per id:
+        // quadratic in the number of posts.
+        let tree: [RepoTreeEntry]
+        do { tree = try git.listTree(under: dir, at: commit) } catch { throw .git(error) }
+        let committedIDs = ids(tree.filter { $0.kind != .submodule }.map { e in
+            e.path.hasPrefix(dir + "/") ? String(e.path.dropFirst(dir.count + 1)) : e.path
+        })
+        // Keyed as git reads a path (`./a//b` is `a/b`).
+        func key(_ path: String) -> String {
+            // Already in that form unless a part is empty or ".".
+            var plain = true
+            var part = 0  // bytes of the current part; -1: the part so far is "."
+            for byte in path.utf8 {
+                if byte == UInt8(ascii: "/") {
+                    if part <= 0 { plain = false; break }
+                    part = 0
+                } else {
+                    part = byte == UInt8(ascii: ".") && part == 0 ? -1 : (part < 0 ? 2 : part + 1)
+                }
+            }
+            if part <= 0 { plain = false }
+            return plain ? path : path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        }
+        let blobs = Dictionary(tree.filter { $0.kind != .submodule }.map { (key($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+        // Paths a file lookup fails on (a folder or a submodule where a file would be): read by path as
+        // before, so the same error stops the run.
+        var odd = Set(tree.filter { $0.kind == .submodule }.map { key($0.path) })
+        for e in tree {
+            var folder = key(e.path)[...]
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if !odd.insert(String(folder)).inserted { break }
+            }
         }
         let diskIDs: Set<String>
         do { diskIDs = ids(try store.fileSystem.list(under: dir)) } catch {
@@ -51,12 +78,23 @@ public struct CommittedLedger: Sendable {
         }
         let parent = try? git.resolveCommit(commit + "^")
         var out = CommittedLedger()
-        for id in committedIDs.union(diskIDs).union(expecting).sorted() {
+        let allIDs = committedIDs.union(diskIDs).union(expecting).sorted()
+        // The working tree's files, each folder opened once (not one walk from the root per id).
+        let disk = store.fileSystem.readMany(allIDs.map { store.path(for: $0) })
+        for (id, read) in zip(allIDs, disk) {
             let path = store.path(for: id)
             let committed: [UInt8]?
-            do { committed = try git.readFile(path, at: commit) } catch { throw .git(error) }
+            do {
+                if let blob = blobs[key(path)] {
+                    committed = try git.readBlob(blob, at: commit)
+                } else {
+                    committed = odd.contains(key(path)) ? try git.readFile(path, at: commit) : nil
+                }
+            } catch { throw .git(error) }
             let onDisk: [UInt8]?
-            do { onDisk = try store.fileSystem.read(path) } catch {
+            switch read {
+            case .success(let bytes): onDisk = bytes
+            case .failure(let error):
                 out.refuse(id, "\(path): \(error.reason)")
                 continue
             }

@@ -8,47 +8,106 @@ public struct PostSnapshot: Sendable {
     /// Files that could not be parsed: reported and skipped (SPEC §7), never stopping the others.
     public var unparsed: [Diagnostic]
     public var unparsedSources: Set<String>
+    /// Post files taken from the cache of parsed posts (`PostCache`), not read or parsed again.
+    public var fromCache = 0
 
     /// Reads every post under the content folder as committed at `commit` (never the working tree),
     /// lints each, and records per target the first lint error (the entry then fails without a request).
-    public static func load(git: any GitRepository, commit: String, config: Config) throws(GitError) -> PostSnapshot {
+    ///
+    /// Linear in the number of posts: the folder's tree is walked once and each file read by its blob id.
+    /// With a `cache`, a file whose blob (and every media file its lint looked at) is unchanged since the
+    /// run that cached it is not read or parsed again; the result is the same either way.
+    public static func load(git: any GitRepository, commit: String, config: Config,
+                            cache: PostCache? = nil) throws(GitError) -> PostSnapshot {
         // The same post files lint reads (`PostFiles`): hidden ones are not posts; a symbolic link or a
         // submodule at a post path is reported and skipped, never read.
-        let entries = try git.listEntries(under: config.contentDirectory, at: commit)
+        let entries = try git.listTree(under: config.contentDirectory, at: commit)
             .filter { PostFiles.isPostPath($0.path, contentDirectory: config.contentDirectory) }
             .sorted { $0.path < $1.path }
-        var files: [(String, [UInt8])] = []
+        let media = CommitMediaInspector(git: git, commit: commit)
+        var cached = cache?.load() ?? []  // sorted by path, as `entries` are: merged, not hashed
+        var next = 0
+        // Per post file in order: an index into `cached` (>= 0), or -1 - an index into `files`.
+        var slots: [Int] = []
+        var files: [RepoTreeEntry] = []
         var refused: [Diagnostic] = []
+        var hits = 0
         for entry in entries {
             if let problem = PostFiles.problem(entry.kind) {
                 refused.append(Diagnostic(file: entry.path, rule: problem.rule, message: problem.message))
                 continue
             }
-            if let bytes = try git.readFile(entry.path, at: commit) { files.append((entry.path, bytes)) }
-        }
-        let linter = Linter(config: config, media: CommitMediaInspector(git: git, commit: commit))
-        let results = ParallelMap.map(files) { file -> (PlannedPost?, [Diagnostic]) in
-            let (path, bytes) = file
-            let parsed = linter.lint(bytes: bytes, path: path)
-            guard let post = parsed.post, !parsed.diagnostics.contains(where: { $0.severity == .error && $0.platform == nil }) else {
-                return (nil, parsed.diagnostics.filter { $0.severity == .error })
+            while next < cached.count, cached[next].path < entry.path { next += 1 }
+            if let id = entry.blobID, next < cached.count, cached[next].path == entry.path, cached[next].blobID == id,
+               cached[next].media.allSatisfy({ media.inspect($0.key) == $0.value }) {
+                slots.append(next)
+                hits += 1
+                continue
             }
-            var lintErrors: [PlatformTarget: String] = [:]
-            for d in parsed.diagnostics where d.severity == .error {
-                guard let key = d.platform, case .success(let target) = PlatformTarget.parse(key),
-                      lintErrors[target] == nil else { continue }
-                lintErrors[target] = "\(d.file):\(d.line):\(d.column): \(d.message) [\(d.rule)]"
-            }
-            return (PlannedPost(post: post, contentSHA256: sha256Hex(bytes), lintErrors: lintErrors), [])
+            slots.append(-1 - files.count)
+            files.append(entry)
         }
+        let linter = Linter(config: config, media: media)
+        // Each file is read where it is parsed: the reads (one at a time in libgit2) overlap the parsing.
+        let parsed = ParallelMap.map(files) { file -> Result<PostCache.Entry?, GitError> in
+            let bytes: [UInt8]
+            do throws(GitError) {
+                guard let read = try git.readBlob(file, at: commit) else { return .success(nil) }
+                bytes = read
+            } catch {
+                return .failure(error)
+            }
+            let recorder = RecordingMediaInspector(base: media)
+            var linter = linter
+            linter.context.media = recorder
+            let result = Self.result(of: linter.lint(bytes: bytes, path: file.path), bytes: bytes)
+            return .success(PostCache.Entry(path: file.path, blobID: file.blobID ?? "", media: recorder.inspected,
+                                            result: result))
+        }
+        for case .failure(let error) in parsed { throw error }
+        // Rewritten only when something changed: a file parsed, or a cached one gone.
+        let save = cache != nil && (!files.isEmpty || hits != cached.count)
+        var kept: [PostCache.Entry] = []
+
         var snapshot = PostSnapshot(commit: commit, posts: [], unparsed: refused, unparsedSources: Set(refused.map(\.file)))
-        for (planned, diagnostics) in results {
-            if let planned { snapshot.posts.append(planned) } else {
+        snapshot.fromCache = hits
+        snapshot.posts.reserveCapacity(slots.count)
+        for slot in slots {
+            var entry = PostCache.Entry(path: "", blobID: "", media: [:], result: .unparsed([]))
+            if slot < 0 {
+                guard case .success(let read?) = parsed[-1 - slot] else { continue }  // gone from the object store
+                entry = read
+            } else if save {
+                entry = cached[slot]
+            } else {
+                swap(&entry, &cached[slot])  // moved, not copied: 100,000 posts of retains at 100,000 posts
+            }
+            if save && !entry.blobID.isEmpty { kept.append(entry) }
+            switch entry.takeResult() {
+            case .post(let planned):
+                snapshot.posts.append(planned)
+            case .unparsed(let diagnostics):
                 snapshot.unparsed += diagnostics
                 if let file = diagnostics.first?.file { snapshot.unparsedSources.insert(file) }
             }
         }
+        if save, let cache { cache.save(kept) }
         return snapshot
+    }
+
+    /// What the planner takes from one file's lint: the post with its lint errors per target, or the
+    /// errors that keep it from being a post.
+    static func result(of parsed: ParsedPost, bytes: [UInt8]) -> PostCache.Result {
+        guard let post = parsed.post, !parsed.diagnostics.contains(where: { $0.severity == .error && $0.platform == nil }) else {
+            return .unparsed(parsed.diagnostics.filter { $0.severity == .error })
+        }
+        var lintErrors: [PlatformTarget: String] = [:]
+        for d in parsed.diagnostics where d.severity == .error {
+            guard let key = d.platform, case .success(let target) = PlatformTarget.parse(key),
+                  lintErrors[target] == nil else { continue }
+            lintErrors[target] = "\(d.file):\(d.line):\(d.column): \(d.message) [\(d.rule)]"
+        }
+        return .post(PlannedPost(post: post, contentSHA256: sha256Hex(bytes), lintErrors: lintErrors))
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {

@@ -47,6 +47,8 @@ public struct SyncEngine: Sendable {
     public var renewInterval: TimeInterval?
     /// Working-tree and branch updates run inside it, so that a signal never cuts one in half.
     public var updates = UpdateHold()
+    /// Posts parsed by earlier runs (`PostCache`): a plan reads and parses only the files that changed.
+    public var postCache: PostCache?
 
     public init(git: any GitRepository, config: Config, environment: [String: String], http: any HTTPClient,
                 adapters: @escaping AdapterFactory, recovery: @escaping RecoveryCapability = Planner.defaultRecovery,
@@ -87,7 +89,7 @@ public struct SyncEngine: Sendable {
             head = h
         } catch let e as SyncError { throw e } catch { throw .git(error as? GitError ?? .failed("\(error)")) }
         let snapshot: PostSnapshot
-        do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config) } catch { throw .git(error) }
+        do { snapshot = try PostSnapshot.load(git: git, commit: head, config: config, cache: postCache) } catch { throw .git(error) }
         let ledger = try CommittedLedger.load(git: git, commit: head, store: store,
                                               expecting: snapshot.posts.map(\.post.id))
         let plan = Planner(config: config, recovery: recovery).plan(
