@@ -53,8 +53,8 @@ final class FakeRelease {
 /// A loopback HTTP server (Python's http.server on 127.0.0.1, an ephemeral port) serving a folder; it
 /// stops by itself after a minute at most (and is killed when the test is done).
 final class LoopbackFileServer {
-    let process = Process()
-    let port: Int
+    let server: LoopbackPython
+    var port: Int { server.port }
 
     init(serving folder: String) throws {
         let script = """
@@ -65,23 +65,7 @@ final class LoopbackFileServer {
         threading.Timer(60, server.shutdown).start()
         server.serve_forever()
         """
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, folder]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
-        }
-        port = try #require(Int(String(decoding: line, as: UTF8.self)), "the loopback server did not start")
-    }
-
-    deinit {
-        // SIGKILL: a SIGTERM the test runner's children inherit as ignored would leave it to the timer.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        server = try LoopbackPython(script: script, arguments: [folder])
     }
 }
 

@@ -189,36 +189,15 @@ struct ThreatModelSecretsTests {
     /// A git smart-HTTP stand-in that demands Basic credentials for everything (401) and writes every
     /// Authorization header it receives to a file, so the test sees what a real server would get.
     final class AuthRecorder: @unchecked Sendable {
-        let process = Process()
-        let port: Int
+        let server: LoopbackPython
+        var port: Int { server.port }
         let log: String
-        static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        static var available: Bool { LoopbackPython.available }
 
         init(dir: String) throws {
             log = dir + "/authorization.log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let script = dir + "/recorder.py"
-            try Data(Self.script.utf8).write(to: URL(fileURLWithPath: script))
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [script, log]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-                line.append(byte)
-            }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CocoaError(.fileReadUnknown)
-            }
-            self.port = port
-        }
-
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            server = try LoopbackPython(script: Self.script, arguments: [log])
         }
 
         /// `path host` lines, one per request, with the Authorization header if any.
