@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // A small async HTTP server for the loopback platform emulators (`octopost sandbox`).
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
+        // Already in the graph through async-http-client (same lower bound); declared because
+        // OctopostHTTP imports NIOCore and NIOHTTP1 itself.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev), behind a small shim header.
@@ -53,13 +56,22 @@ let package = Package(
         // The live HTTP client behind OctopostKit's HTTPClient protocol.
         .target(
             name: "OctopostHTTP",
-            dependencies: ["OctopostKit", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "OctopostKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // Loopback emulators of the platforms' APIs, for `octopost sandbox`, `sync --sandbox` and tests.
         .target(
             name: "OctopostSandbox",
-            dependencies: ["OctopostKit", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "OctopostKit",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
             swiftSettings: strict
         ),
         // Subcommands, reporters, the live environment.
@@ -74,7 +86,7 @@ let package = Package(
         .executableTarget(name: "octopost", dependencies: ["OctopostCLI"], swiftSettings: strict),
         .testTarget(
             name: "OctopostKitTests",
-            dependencies: ["OctopostKit"],
+            dependencies: ["OctopostKit", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

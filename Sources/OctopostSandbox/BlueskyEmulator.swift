@@ -28,7 +28,7 @@ actor BlueskyEmulator: PlatformBehavior {
     nonisolated let defaultRateLimit = RateLimitPolicy(limit: 1666, window: 3600)
     static let maxSessions = 1000
 
-    private struct Record {
+    struct Record {
         var uri: String
         var cid: String
         var collection: String
@@ -37,13 +37,11 @@ actor BlueskyEmulator: PlatformBehavior {
     }
 
     private let configuration: EmulatorConfiguration
-    private var records: [Record] = []
-    private var byURI: [String: Int] = [:]
+    /// Every record of every collection by its `at://` uri; only `app.bsky.feed.post` records are posts.
+    var store = EmulatorStore<Record>()
     private var accessTokens: [String] = []
     private var refreshTokens: [String] = []
     private var handle = "sandbox.bsky.social"
-    private(set) var posts: [SandboxPost] = []
-    private var sequence = 0
 
     init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
@@ -52,11 +50,9 @@ actor BlueskyEmulator: PlatformBehavior {
     private var did: String { "did:plc:" + Self.didSuffix(handle) }
 
     func reset() {
-        records = []
-        byURI = [:]
+        store.reset()
         accessTokens = []
         refreshTokens = []
-        posts = []
     }
 
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse {
@@ -70,7 +66,7 @@ actor BlueskyEmulator: PlatformBehavior {
             return createRecord(request, now: now)
         case ("POST", "com.atproto.repo.uploadBlob"):
             if let denied = authenticate(request) { return denied }
-            sequence += 1
+            let sequence = store.nextSequence()
             let mime = request.header("content-type") ?? "application/octet-stream"
             return .json(200, ["blob": [
                 "$type": "blob", "ref": ["$link": .string(SandboxIDs.cid(request.body, salt: sequence))],
@@ -121,7 +117,7 @@ actor BlueskyEmulator: PlatformBehavior {
     }
 
     private func issueSession() -> JSON {
-        sequence += 1
+        let sequence = store.nextSequence()
         let access = Self.fakeJWT(scope: "com.atproto.access", did: did, n: sequence)
         let refresh = Self.fakeJWT(scope: "com.atproto.refresh", did: did, n: sequence)
         accessTokens.append(access)
@@ -177,20 +173,19 @@ actor BlueskyEmulator: PlatformBehavior {
             text = record["text"]?.string ?? ""
             replyTo = record["reply"]?["parent"]?["uri"]?.string
         }
-        sequence += 1
+        let sequence = store.nextSequence()
         if rkey == nil { rkey = SandboxIDs.tid(now: now, sequence: sequence) }
         let key = rkey ?? ""
         let uri = "at://\(did)/\(collection)/\(key)"
-        if byURI[uri] != nil {
+        if store.contains(uri) {
             return xrpcError(400, "InvalidRequest", "Record already exists: \(uri)")
         }
         let cid = SandboxIDs.cid(record.data, salt: sequence)
-        byURI[uri] = records.count
-        records.append(Record(uri: uri, cid: cid, collection: collection, rkey: key, value: record))
-        if collection == "app.bsky.feed.post" {
-            posts.append(SandboxPost(platform: platform.rawValue, id: uri, text: text, replyTo: replyTo, rkey: key,
-                                     createdAt: SandboxTime.rfc3339(now)))
-        }
+        let post = collection == "app.bsky.feed.post"
+            ? SandboxPost(platform: platform.rawValue, id: uri, text: text, replyTo: replyTo, rkey: key,
+                          createdAt: SandboxTime.rfc3339(now))
+            : nil
+        store.add(Record(uri: uri, cid: cid, collection: collection, rkey: key, value: record), id: uri, post: post)
         return .json(200, ["uri": .string(uri), "cid": .string(cid),
                            "commit": ["cid": .string(SandboxIDs.cid(Data(uri.utf8), salt: -sequence)),
                                       "rev": .string(SandboxIDs.tid(now: now, sequence: sequence + 1))],
@@ -213,8 +208,8 @@ actor BlueskyEmulator: PlatformBehavior {
                 guard let ref = reply[part], let uri = ref["uri"]?.string, let cid = ref["cid"]?.string else {
                     return "Record/reply must have the property \"\(part)\" (uri and cid)"
                 }
-                guard let i = byURI[uri] else { return "Record/reply/\(part) not found: \(uri)" }
-                guard records[i].cid == cid else { return "Record/reply/\(part) cid does not match \(uri)" }
+                guard let target = store[uri] else { return "Record/reply/\(part) not found: \(uri)" }
+                guard target.cid == cid else { return "Record/reply/\(part) cid does not match \(uri)" }
             }
         }
         return nil
@@ -226,8 +221,7 @@ actor BlueskyEmulator: PlatformBehavior {
         else { return xrpcError(400, "InvalidRequest", "Params must have the properties \"repo\", \"collection\" and \"rkey\"") }
         guard repo == did || repo == handle else { return xrpcError(400, "InvalidRequest", "Could not find repo: \(repo)") }
         let uri = "at://\(did)/\(collection)/\(rkey)"
-        guard let i = byURI[uri] else { return xrpcError(400, "RecordNotFound", "Could not locate record: \(uri)") }
-        let r = records[i]
+        guard let r = store[uri] else { return xrpcError(400, "RecordNotFound", "Could not locate record: \(uri)") }
         return .json(200, ["uri": .string(r.uri), "cid": .string(r.cid), "value": r.value])
     }
 
@@ -237,7 +231,7 @@ actor BlueskyEmulator: PlatformBehavior {
         }
         guard repo == did || repo == handle else { return xrpcError(400, "InvalidRequest", "Could not find repo: \(repo)") }
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 100)
-        var list = records.filter { $0.collection == collection }.sorted { $0.rkey < $1.rkey }
+        var list = store.records.filter { $0.collection == collection }.sorted { $0.rkey < $1.rkey }
         if request.query["reverse"] != "true" { list.reverse() }
         if let cursor = request.query["cursor"] {
             list = list.filter { request.query["reverse"] == "true" ? $0.rkey > cursor : $0.rkey < cursor }

@@ -23,7 +23,7 @@ actor DiscordEmulator: PlatformBehavior {
     static let discordEpochMs: Int64 = 1_420_070_400_000
     static let webhookChannel = "100000000000000001"
 
-    private struct Message {
+    struct Message {
         var id: String
         var channel: String
         var content: String
@@ -34,19 +34,10 @@ actor DiscordEmulator: PlatformBehavior {
     }
 
     private let configuration: EmulatorConfiguration
-    private var messages: [Message] = []
-    private var byID: [String: Int] = [:]
-    private(set) var posts: [SandboxPost] = []
-    private var sequence = 0
+    var store = EmulatorStore<Message>()
 
     init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
-    }
-
-    func reset() {
-        messages = []
-        byID = [:]
-        posts = []
     }
 
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse {
@@ -66,8 +57,8 @@ actor DiscordEmulator: PlatformBehavior {
         }
         if let c = request.match("GET", ["webhooks", "*", "*", "messages", "*"], in: s) {
             if let denied = checkWebhook(id: c[0], token: c[1]) { return denied }
-            guard let i = byID[c[2]], messages[i].webhookID == c[0] else { return fail(404, "Unknown Message", code: 10008) }
-            return .json(200, json(messages[i]))
+            guard let message = store[c[2]], message.webhookID == c[0] else { return fail(404, "Unknown Message", code: 10008) }
+            return .json(200, json(message))
         }
         if let c = request.match("POST", ["channels", "*", "messages"], in: s) {
             if let denied = checkBot(request, channel: c[0]) { return denied }
@@ -79,13 +70,13 @@ actor DiscordEmulator: PlatformBehavior {
         if let c = request.match("GET", ["channels", "*", "messages"], in: s) {
             if let denied = checkBot(request, channel: c[0]) { return denied }
             let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 100)
-            let list = messages.reversed().filter { $0.channel == c[0] }.prefix(limit)
+            let list = store.records.reversed().filter { $0.channel == c[0] }.prefix(limit)
             return .json(200, .array(list.map(json)))
         }
         if let c = request.match("GET", ["channels", "*", "messages", "*"], in: s) {
             if let denied = checkBot(request, channel: c[0]) { return denied }
-            guard let i = byID[c[1]], messages[i].channel == c[0] else { return fail(404, "Unknown Message", code: 10008) }
-            return .json(200, json(messages[i]))
+            guard let message = store[c[1]], message.channel == c[0] else { return fail(404, "Unknown Message", code: 10008) }
+            return .json(200, json(message))
         }
         return fail(404, "404: Not Found", code: 0)
     }
@@ -126,7 +117,7 @@ actor DiscordEmulator: PlatformBehavior {
         }
         var replyTo: String?
         if allowReply, let ref = body["message_reference"], let target = ref["message_id"]?.idString {
-            guard let i = byID[target], messages[i].channel == channel else {
+            guard let message = store[target], message.channel == channel else {
                 if ref["fail_if_not_exists"]?.bool == false {
                     replyTo = nil
                     return .success(store(content: content, embeds: .array(embeds), channel: channel, replyTo: nil,
@@ -141,14 +132,12 @@ actor DiscordEmulator: PlatformBehavior {
     }
 
     private func store(content: String, embeds: JSON, channel: String, replyTo: String?, webhookID: String?, now: Date) -> Message {
-        sequence += 1
-        let id = SandboxIDs.snowflake(now: now, epochMs: Self.discordEpochMs, sequence: sequence)
+        let id = SandboxIDs.snowflake(now: now, epochMs: Self.discordEpochMs, sequence: store.nextSequence())
         let message = Message(id: id, channel: channel, content: content, embeds: embeds, replyTo: replyTo,
                               webhookID: webhookID, timestamp: now)
-        byID[id] = messages.count
-        messages.append(message)
-        posts.append(SandboxPost(platform: platform.rawValue, id: id, text: content, replyTo: replyTo,
-                                 createdAt: SandboxTime.rfc3339(now), channel: webhookID.map { "webhook:\($0)" } ?? channel))
+        store.add(message, id: id, post: SandboxPost(platform: platform.rawValue, id: id, text: content, replyTo: replyTo,
+                                                      createdAt: SandboxTime.rfc3339(now),
+                                                      channel: webhookID.map { "webhook:\($0)" } ?? channel))
         return message
     }
 
@@ -165,8 +154,7 @@ actor DiscordEmulator: PlatformBehavior {
         if let w = m.webhookID { o["webhook_id"] = .string(w) }
         if let r = m.replyTo {
             o["message_reference"] = ["type": 0, "channel_id": .string(m.channel), "message_id": .string(r)]
-            if let i = byID[r] {
-                var parent = messages[i]
+            if var parent = store[r] {
                 parent.replyTo = nil
                 o["referenced_message"] = json(parent)
             }

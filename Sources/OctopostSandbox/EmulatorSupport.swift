@@ -111,11 +111,15 @@ public struct RateLimitState: Sendable, Equatable {
 
 /// What each platform emulator provides to the shared server machinery.
 protocol PlatformBehavior: Actor {
+    /// What the emulator keeps of one created message, status, tweet or record.
+    associatedtype Record
     nonisolated var platform: Platform { get }
     nonisolated var defaultRateLimit: RateLimitPolicy { get }
     /// Answers one platform request (after latency, faults and the rate limit).
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse
+    var store: EmulatorStore<Record> { get set }
     var posts: [SandboxPost] { get }
+    /// Forgets what was created (by default the store; emulators with sessions or keys forget those too).
     func reset()
     /// The platform's error body for a status (faults, 503 when full).
     nonisolated func errorResponse(status: Int, message: String) -> SandboxResponse
@@ -126,6 +130,10 @@ protocol PlatformBehavior: Actor {
 }
 
 extension PlatformBehavior {
+    var posts: [SandboxPost] { store.posts }
+
+    func reset() { store.reset() }
+
     nonisolated func rateLimitHeaders(_ state: RateLimitState, now: Date) -> [(String, String)] { [] }
 }
 

@@ -20,7 +20,7 @@ actor MastodonEmulator: PlatformBehavior {
     static let accountID = "109000000000000001"
     static let idempotencyWindow: TimeInterval = 3600
 
-    private struct Status {
+    struct Status {
         var id: String
         var text: String
         var spoiler: String
@@ -31,21 +31,16 @@ actor MastodonEmulator: PlatformBehavior {
     }
 
     private let configuration: EmulatorConfiguration
-    private var statuses: [Status] = []
-    private var index: [String: Int] = [:]
+    var store = EmulatorStore<Status>()
     private var idempotency: [String: (statusID: String, at: Date)] = [:]
-    private(set) var posts: [SandboxPost] = []
-    private var sequence = 0
 
     init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
     }
 
     func reset() {
-        statuses = []
-        index = [:]
+        store.reset()
         idempotency = [:]
-        posts = []
     }
 
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse {
@@ -56,8 +51,8 @@ actor MastodonEmulator: PlatformBehavior {
             return createStatus(request, now: now, host: host)
         }
         if let c = request.match("GET", ["api", "v1", "statuses", "*"]) {
-            guard let i = index[c[0]] else { return notFound() }
-            return .json(200, json(statuses[i], host: host))
+            guard let status = store[c[0]] else { return notFound() }
+            return .json(200, json(status, host: host))
         }
         if request.match("GET", ["api", "v1", "accounts", "verify_credentials"]) != nil {
             if let denied = authenticate(request) { return denied }
@@ -72,7 +67,7 @@ actor MastodonEmulator: PlatformBehavior {
             guard c[0] == Self.accountID else { return notFound() }
             let limit = min(max(Int(request.query["limit"] ?? "") ?? 20, 1), 40)
             let excludeReplies = request.query["exclude_replies"] == "true"
-            let list = statuses.reversed().filter { !excludeReplies || $0.inReplyTo == nil }.prefix(limit)
+            let list = store.records.reversed().filter { !excludeReplies || $0.inReplyTo == nil }.prefix(limit)
             return .json(200, .array(list.map { json($0, host: host) }))
         }
         if request.match("GET", ["api", "v2", "instance"]) != nil {
@@ -102,8 +97,8 @@ actor MastodonEmulator: PlatformBehavior {
         let token = request.authorization(scheme: "Bearer") ?? ""
         let key = request.header("idempotency-key").flatMap { $0.isEmpty ? nil : $0 }
         idempotency = idempotency.filter { now.timeIntervalSince($0.value.at) < Self.idempotencyWindow }
-        if let key, let seen = idempotency[token + "\u{0}" + key], let i = index[seen.statusID] {
-            return .json(200, json(statuses[i], host: host))
+        if let key, let seen = idempotency[token + "\u{0}" + key], let status = store[seen.statusID] {
+            return .json(200, json(status, host: host))
         }
         let params = request.bodyObject ?? [:]
         let text = params["status"]?.string ?? ""
@@ -125,17 +120,15 @@ actor MastodonEmulator: PlatformBehavior {
             return validation("Text character limit of \(configuration.maxCharacters) exceeded")
         }
         let replyTo = params["in_reply_to_id"]?.idString.flatMap { $0.isEmpty ? nil : $0 }
-        if let replyTo, index[replyTo] == nil { return notFound() }
-        sequence += 1
+        if let replyTo, !store.contains(replyTo) { return notFound() }
+        let sequence = store.nextSequence()
         let ms = Int64(now.timeIntervalSince1970 * 1000)
         let id = String((ms << 16) | Int64(sequence & 0xFFFF))
         let status = Status(id: id, text: text, spoiler: spoiler, visibility: visibility,
                             language: params["language"]?.string, inReplyTo: replyTo, createdAt: now)
-        index[id] = statuses.count
-        statuses.append(status)
+        store.add(status, id: id, post: SandboxPost(platform: platform.rawValue, id: id, text: text, replyTo: replyTo,
+                                                    idempotencyKey: key, createdAt: SandboxTime.rfc3339(now)))
         if let key { idempotency[token + "\u{0}" + key] = (id, now) }
-        posts.append(SandboxPost(platform: platform.rawValue, id: id, text: text, replyTo: replyTo, idempotencyKey: key,
-                                 createdAt: SandboxTime.rfc3339(now)))
         return .json(200, json(status, host: host))
     }
 
@@ -150,7 +143,7 @@ actor MastodonEmulator: PlatformBehavior {
             "id": .string(Self.accountID), "username": "sandbox", "acct": "sandbox", "display_name": "Sandbox",
             "url": .string("\(host)/@sandbox"), "locked": false, "bot": false,
             "created_at": "2026-01-01T00:00:00.000Z", "note": "", "followers_count": 0, "following_count": 0,
-            "statuses_count": .int(statuses.count),
+            "statuses_count": .int(store.records.count),
         ]
     }
 

@@ -20,7 +20,7 @@ actor TelegramEmulator: PlatformBehavior {
     nonisolated let platform: Platform = .telegram
     nonisolated let defaultRateLimit = RateLimitPolicy(limit: 30, window: 1)
 
-    private struct Message {
+    struct Message {
         var id: Int
         var chat: String
         var text: String
@@ -29,19 +29,21 @@ actor TelegramEmulator: PlatformBehavior {
     }
 
     private let configuration: EmulatorConfiguration
-    private var messages: [String: [Int: Message]] = [:]
+    /// Message ids count from 1 in each chat, so the store's key is the chat and the id.
+    var store = EmulatorStore<Message>()
     private var nextID: [String: Int] = [:]
-    private(set) var posts: [SandboxPost] = []
 
     init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
     }
 
     func reset() {
-        messages = [:]
+        store.reset()
         nextID = [:]
-        posts = []
     }
+
+    /// Message ids are integers, so the last `/` separates them from any chat id.
+    private static func key(chat: String, id: Int) -> String { chat + "/" + String(id) }
 
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse {
         let s = request.segments
@@ -83,22 +85,22 @@ actor TelegramEmulator: PlatformBehavior {
         if let raw = replyParameters?.string { replyParameters = JSON.parse(Data(raw.utf8)) }
         var replyTo = replyParameters?["message_id"]?.int ?? params["reply_to_message_id"]?.int
         let allowWithout = replyParameters?["allow_sending_without_reply"]?.bool ?? params["allow_sending_without_reply"]?.bool ?? false
-        if let r = replyTo, messages[chat]?[r] == nil {
+        if let r = replyTo, !store.contains(Self.key(chat: chat, id: r)) {
             if allowWithout { replyTo = nil } else { return fail(400, "Bad Request: message to be replied not found") }
         }
         let id = (nextID[chat] ?? 0) + 1
         nextID[chat] = id
         let message = Message(id: id, chat: chat, text: visible, date: Int(now.timeIntervalSince1970), replyTo: replyTo)
-        messages[chat, default: [:]][id] = message
-        posts.append(SandboxPost(platform: platform.rawValue, id: String(id), text: text, replyTo: replyTo.map(String.init),
-                                 createdAt: SandboxTime.rfc3339(now), channel: chat))
+        store.add(message, id: Self.key(chat: chat, id: id),
+                  post: SandboxPost(platform: platform.rawValue, id: String(id), text: text, replyTo: replyTo.map(String.init),
+                                    createdAt: SandboxTime.rfc3339(now), channel: chat))
         return .json(200, ["ok": true, "result": json(message, nested: true)])
     }
 
     private func json(_ m: Message, nested: Bool) -> JSON {
         var o: [String: JSON] = ["message_id": .int(m.id), "from": Self.bot, "chat": Self.chat(m.chat), "date": .int(m.date),
                                  "text": .string(m.text)]
-        if nested, let r = m.replyTo, let parent = messages[m.chat]?[r] {
+        if nested, let r = m.replyTo, let parent = store[Self.key(chat: m.chat, id: r)] {
             o["reply_to_message"] = json(parent, nested: false)
         }
         return .object(o)

@@ -27,7 +27,7 @@ actor XEmulator: PlatformBehavior {
     static let requiredOAuth = ["oauth_consumer_key", "oauth_nonce", "oauth_signature", "oauth_signature_method",
                                 "oauth_timestamp", "oauth_token", "oauth_version"]
 
-    private struct Tweet {
+    struct Tweet {
         var id: String
         var text: String
         var replyTo: String?
@@ -35,19 +35,10 @@ actor XEmulator: PlatformBehavior {
     }
 
     private let configuration: EmulatorConfiguration
-    private var tweets: [Tweet] = []
-    private var byID: [String: Int] = [:]
-    private(set) var posts: [SandboxPost] = []
-    private var sequence = 0
+    var store = EmulatorStore<Tweet>()
 
     init(configuration: EmulatorConfiguration) {
         self.configuration = configuration
-    }
-
-    func reset() {
-        tweets = []
-        byID = [:]
-        posts = []
     }
 
     func handle(_ request: SandboxRequest, now: Date) -> SandboxResponse {
@@ -72,7 +63,7 @@ actor XEmulator: PlatformBehavior {
             let until = request.query["until_id"].flatMap { UInt64($0) }
             let exclude = Set((request.query["exclude"] ?? "").split(separator: ",").map(String.init))
             let fields = Self.tweetFields(request)
-            let page = tweets.reversed().filter { t in
+            let page = store.records.reversed().filter { t in
                 let time = t.createdAt.timeIntervalSince1970
                 let id = UInt64(t.id) ?? 0
                 if let start, time < start { return false }
@@ -93,12 +84,12 @@ actor XEmulator: PlatformBehavior {
         }
         if let c = request.match("GET", ["tweets", "*"], in: rest) {
             let id = c[0]
-            guard let i = byID[id] else {
+            guard let tweet = store[id] else {
                 return .json(200, ["errors": [["value": .string(id), "detail": .string("Could not find tweet with id: [\(id)]."),
                                                "title": "Not Found Error", "resource_type": "tweet", "parameter": "id",
                                                "type": "https://api.twitter.com/2/problems/resource-not-found"]]])
             }
-            return .json(200, ["data": json(tweets[i], fields: Self.tweetFields(request))])
+            return .json(200, ["data": json(tweet, fields: Self.tweetFields(request))])
         }
         return problem(404, "Not Found Error", "Sorry, that page does not exist.", type: "about:blank")
     }
@@ -139,20 +130,18 @@ actor XEmulator: PlatformBehavior {
             return invalid("text: Tweet text is too long (\(count.length)/280 weighted characters)", parameter: "text")
         }
         let replyTo = body["reply"]?["in_reply_to_tweet_id"]?.idString
-        if let replyTo, byID[replyTo] == nil {
+        if let replyTo, !store.contains(replyTo) {
             return problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or not visible to you.",
                            type: "about:blank")
         }
-        if tweets.contains(where: { $0.text == text }) {
+        if store.records.contains(where: { $0.text == text }) {
             return problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.",
                            type: "about:blank")
         }
-        sequence += 1
-        let id = SandboxIDs.snowflake(now: now, epochMs: 1_288_834_974_657, sequence: sequence)
-        byID[id] = tweets.count
-        tweets.append(Tweet(id: id, text: text, replyTo: replyTo, createdAt: now))
-        posts.append(SandboxPost(platform: platform.rawValue, id: id, text: text, replyTo: replyTo,
-                                 createdAt: SandboxTime.rfc3339(now)))
+        let id = SandboxIDs.snowflake(now: now, epochMs: 1_288_834_974_657, sequence: store.nextSequence())
+        store.add(Tweet(id: id, text: text, replyTo: replyTo, createdAt: now), id: id,
+                  post: SandboxPost(platform: platform.rawValue, id: id, text: text, replyTo: replyTo,
+                                    createdAt: SandboxTime.rfc3339(now)))
         return .json(201, ["data": ["id": .string(id), "text": .string(text), "edit_history_tweet_ids": [.string(id)]]])
     }
 
@@ -187,7 +176,7 @@ actor XEmulator: PlatformBehavior {
     private func conversationID(of t: Tweet) -> String {
         var current = t
         var seen: Set<String> = [t.id]
-        while let parent = current.replyTo, let i = byID[parent], seen.insert(parent).inserted { current = tweets[i] }
+        while let parent = current.replyTo, let next = store[parent], seen.insert(parent).inserted { current = next }
         return current.id
     }
 
