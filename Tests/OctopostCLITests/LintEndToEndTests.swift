@@ -1,4 +1,5 @@
 import Foundation
+import OctopostKit
 import Testing
 
 @Suite(.serialized) struct LintEndToEndTests {
@@ -100,7 +101,23 @@ import Testing
         #expect(log["version"] as? String == "2.1.0")
         let results = try #require(((log["runs"] as? [[String: Any]])?.first?["results"]) as? [[String: Any]])
         #expect(results.count == 2)
+        let rules = try #require((((log["runs"] as? [[String: Any]])?.first?["tool"] as? [String: Any])?["driver"]
+            as? [String: Any])?["rules"] as? [[String: Any]])
+        #expect(rules.map { $0["id"] as? String } == ["alt-text", "length"])
+        for rule in rules {
+            let id = try #require(LintRule(rawValue: rule["id"] as? String ?? ""))
+            #expect((rule["shortDescription"] as? [String: Any])?["text"] as? String == id.summary)
+            #expect((rule["fullDescription"] as? [String: Any])?["text"] as? String == id.rationale)
+        }
         try SchemaCheck.validateSARIF(sarif.stdout)
+    }
+
+    @Test func helpListsEveryRule() throws {
+        let r = try CLI.octopost(["lint", "--help"])
+        #expect(r.status == 0)
+        // The help wraps long lines at the terminal's width: compare with runs of white space as one space.
+        let words = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for rule in LintRule.allCases { #expect(words.contains("\(rule.rawValue): \(rule.summary)"), "\(rule.rawValue)") }
     }
 
     @Test func configErrorsExitTwoWithTheLine() throws {

@@ -19,6 +19,18 @@ import Testing
         }
     }
 
+    /// Generated-doc drift: the README's rule table is `LintRule.markdownTable`, byte for byte. A rule
+    /// added, renamed or re-described in `LintRule` fails here until the table is regenerated.
+    @Test func listsEveryLintRuleAsTheEnumDescribesIt() throws {
+        let begin = "<!-- lint-rules: generated from LintRule; do not edit by hand -->\n"
+        let end = "\n<!-- end lint-rules -->"
+        let start = try #require(readme.range(of: begin), "README lacks the lint rules table")
+        let stop = try #require(readme.range(of: end, range: start.upperBound..<readme.endIndex))
+        let table = String(readme[start.upperBound..<stop.lowerBound])
+        #expect(table == LintRule.markdownTable,
+                "README's lint rule table drifted from LintRule; replace it with:\n\(LintRule.markdownTable)")
+    }
+
     @Test func startsWithTheTwoCommands() throws {
         let block = try #require(readme.components(separatedBy: "```").dropFirst().first)
         let commands = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -43,7 +43,7 @@ import Testing
 
     @Test func derivedIDsAreCheckedToo() {
         let parsed = PostParser().parse(bytes: Array("---\nplatforms: [bluesky]\n---\nhi\n".utf8), path: "content/a b.md")
-        #expect(parsed.diagnostics.contains { $0.rule == "id" && $0.line == 1 })
+        #expect(parsed.diagnostics.contains { $0.rule == .id && $0.line == 1 })
     }
 
     @Test func configRefusesFoldersInsideDotGit() {

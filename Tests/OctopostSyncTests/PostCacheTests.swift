@@ -172,9 +172,9 @@ import Testing
                             result: .post(PlannedPost(post: p, contentSHA256: "sha",
                                                       lintErrors: [PlatformTarget(platform: .youtube): "too long"]))),
             PostCache.Entry(path: "content/y.md", blobID: "def", media: [:],
-                            result: .unparsed([Diagnostic(file: "content/y.md", location: at(1), severity: .error, rule: "yaml",
+                            result: .unparsed([Diagnostic(file: "content/y.md", location: at(1), severity: .error, rule: .yaml,
                                                           platform: nil, message: "bad"),
-                                               Diagnostic(file: "content/y.md", severity: .warning, rule: "w", platform: "x",
+                                               Diagnostic(file: "content/y.md", severity: .warning, rule: .thread, platform: "x",
                                                           message: "")])),
         ] + (0..<1500).map { i in
             PostCache.Entry(path: "content/n\(i).md", blobID: "\(i)", media: [:],

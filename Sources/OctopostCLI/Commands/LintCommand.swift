@@ -6,7 +6,9 @@ struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check posts, media and config against every platform's rules.",
-        discussion: "Exit 0 when clean (warnings allowed), 1 when a finding is an error, 2 on a usage, config or repository error.")
+        discussion: "Exit 0 when clean (warnings allowed), 1 when a finding is an error, 2 on a usage, config or repository error.\n\n"
+            + "Rules (each finding ends with its id in brackets):\n"
+            + LintRule.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
 
     @OptionGroup var global: GlobalOptions
 

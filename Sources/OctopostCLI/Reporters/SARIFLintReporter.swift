@@ -26,6 +26,7 @@ struct SARIFLintReporter: LintReporter {
         var id: String
         var name: String
         var shortDescription: Message
+        var fullDescription: Message
         var defaultConfiguration: Configuration
     }
     struct Configuration: Encodable { var level: String }
@@ -43,15 +44,16 @@ struct SARIFLintReporter: LintReporter {
     struct Region: Encodable { var startLine: Int; var startColumn: Int }
 
     func render(_ diagnostics: [Diagnostic], files: Int) -> String {
-        let ruleIDs = Array(Set(diagnostics.map(\.rule))).sorted()
-        let rules = ruleIDs.map { id in
-            let severity = diagnostics.first { $0.rule == id }?.severity ?? .error
-            return Rule(id: id, name: id.split(separator: "-").map { $0.capitalized }.joined(),
-                        shortDescription: Message(text: "octopost rule \(id)"),
+        // The rules that fired, each described by `LintRule` (the README's rule table is the same list).
+        let fired = Array(Set(diagnostics.map(\.rule))).sorted()
+        let rules = fired.map { rule in
+            let severity = diagnostics.first { $0.rule == rule }?.severity ?? .error
+            return Rule(id: rule.rawValue, name: rule.rawValue.split(separator: "-").map { $0.capitalized }.joined(),
+                        shortDescription: Message(text: rule.summary), fullDescription: Message(text: rule.rationale),
                         defaultConfiguration: Configuration(level: severity == .error ? "error" : "warning"))
         }
         let results = diagnostics.map { d in
-            Result(ruleId: d.rule, ruleIndex: ruleIDs.firstIndex(of: d.rule) ?? 0,
+            Result(ruleId: d.rule.rawValue, ruleIndex: fired.firstIndex(of: d.rule) ?? 0,
                    level: d.severity == .error ? "error" : "warning",
                    message: Message(text: (d.platform.map { "\($0): " } ?? "") + d.message),
                    locations: [Location(physicalLocation: PhysicalLocation(

@@ -12,12 +12,12 @@ public struct Diagnostic: Sendable, Codable, Hashable {
     public var line: Int
     public var column: Int
     public var severity: Severity
-    /// Rule id, e.g. `length`, `unknown-key`.
-    public var rule: String
+    /// The rule; encoded as its id, e.g. `length`, `unknown-key`.
+    public var rule: LintRule
     public var platform: String?
     public var message: String
 
-    public init(file: String, location: SourceLocation = .start, severity: Severity = .error, rule: String,
+    public init(file: String, location: SourceLocation = .start, severity: Severity = .error, rule: LintRule,
                 platform: String? = nil, message: String) {
         self.file = file
         self.line = location.line

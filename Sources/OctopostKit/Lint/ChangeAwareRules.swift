@@ -38,7 +38,7 @@ public struct ChangeAwareRules: Sendable {
             guard let newPath = change.newPath, isPost(newPath) else {
                 // Deleted (or moved out of the content folder).
                 if let old, let s = oldStatus, s == .published || s == .partiallyPublished || s == .publishing {
-                    out.append(Diagnostic(file: old.post.source, severity: .warning, rule: "deleted-published",
+                    out.append(Diagnostic(file: old.post.source, severity: .warning, rule: .deletedPublished,
                         message: "deleting post '\(old.post.id)', which is \(s.rawValue): the copies on the platforms stay "
                             + "(delete them there), and its ledger entry is kept"))
                 }
@@ -48,7 +48,7 @@ public struct ChangeAwareRules: Sendable {
             let newStatus = try status(of: post.id, at: baseCommit)
 
             if let old, old.post.id != post.id, let s = oldStatus, s != .scheduled {
-                out.append(Diagnostic(file: newPath, location: post.idLocation ?? .start, rule: "moved-published",
+                out.append(Diagnostic(file: newPath, location: post.idLocation ?? .start, rule: .movedPublished,
                     message: "this post was '\(old.post.id)' (\(s.rawValue)) and now has id '\(post.id)': "
                         + "add 'id: \(old.post.id)' to keep its ledger entry, or it would be published again"))
                 continue
@@ -57,14 +57,14 @@ public struct ChangeAwareRules: Sendable {
             let contentChanged = old.map { Self.fingerprint($0.post) != Self.fingerprint(post) } ?? true
             let effectiveStatus = newStatus ?? oldStatus
             if let s = effectiveStatus, s == .published || s == .publishing, contentChanged {
-                out.append(Diagnostic(file: newPath, rule: "published-immutable",
+                out.append(Diagnostic(file: newPath, rule: .publishedImmutable,
                     message: "post '\(post.id)' is \(s.rawValue): published posts are immutable here; "
                         + "edit them on the platform (or duplicate this post as a new one)"))
                 continue
             }
             if let schedule = post.scheduledFor, !post.draft, schedule.value.instant <= now,
                effectiveStatus == nil || effectiveStatus == .scheduled {
-                out.append(Diagnostic(file: newPath, location: schedule.location, rule: "past-schedule",
+                out.append(Diagnostic(file: newPath, location: schedule.location, rule: .pastSchedule,
                     message: "scheduled_for \(schedule.value.raw) is already past: this post would publish the moment "
                         + "it merges; set a future time, or remove scheduled_for to keep it a draft"))
             }

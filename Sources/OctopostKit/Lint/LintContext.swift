@@ -17,7 +17,7 @@ public protocol PostRule: Sendable {
 }
 
 extension Post {
-    func diagnostic(_ at: SourceLocation, _ severity: Severity = .error, rule: String, platform: String? = nil,
+    func diagnostic(_ at: SourceLocation, _ severity: Severity = .error, rule: LintRule, platform: String? = nil,
                     _ message: String) -> Diagnostic {
         Diagnostic(file: source, location: at, severity: severity, rule: rule, platform: platform, message: message)
     }

@@ -40,10 +40,10 @@ public struct Linter: Sendable {
             switch reader.read(path) {
             case .success(let bytes): return lint(bytes: bytes, path: path)
             case .failure(let problem):
-                let rule: String = switch problem {
-                case .tooLarge: "file-size"
-                case .symlink, .invalidPath: "path"
-                default: "file"
+                let rule: LintRule = switch problem {
+                case .tooLarge: .fileSize
+                case .symlink, .invalidPath: .path
+                default: .file
                 }
                 return ParsedPost(post: nil, diagnostics: [Diagnostic(file: path, rule: rule, message: problem.message)])
             }
@@ -65,7 +65,7 @@ public enum DuplicateIDRule {
             let sorted = group.sorted { $0.source < $1.source }
             for post in sorted {
                 let others = sorted.filter { $0.source != post.source }.map(\.source).joined(separator: ", ")
-                out.append(Diagnostic(file: post.source, location: post.idLocation ?? .start, rule: "duplicate-id",
+                out.append(Diagnostic(file: post.source, location: post.idLocation ?? .start, rule: .duplicateID,
                                       message: "id '\(id)' is also used by \(others)"))
             }
         }

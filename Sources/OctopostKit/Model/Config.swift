@@ -60,13 +60,13 @@ public enum ConfigLoader {
 
     public static func load(bytes: [UInt8], path: String = fileName) -> ConfigLoadResult {
         var result = ConfigLoadResult(config: Config(), errors: [], findings: [])
-        func fail(_ loc: SourceLocation, _ rule: String, _ message: String) {
+        func fail(_ loc: SourceLocation, _ rule: LintRule, _ message: String) {
             result.errors.append(Diagnostic(file: path, location: loc, rule: rule, message: message))
         }
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         if let bad = FrontMatterSplitter.firstInvalidUTF8(bytes, from: start) {
-            fail(SourceLocation(line: FrontMatterSplitter.lineNumber(of: bad, in: bytes), column: 1), "encoding",
+            fail(SourceLocation(line: FrontMatterSplitter.lineNumber(of: bad, in: bytes), column: 1), .encoding,
                  "the config is not valid UTF-8")
             return result
         }
@@ -81,7 +81,7 @@ public enum ConfigLoader {
         guard let root else { return result }
         scanSecrets(root, keyPath: [], walker: walker, into: &result.findings)
         guard let map = root.mapping else {
-            fail(walker.location(root), "type", "octopost.yaml must be a map of settings")
+            fail(walker.location(root), .type, "octopost.yaml must be a map of settings")
             return result
         }
         var config = Config()
@@ -91,74 +91,74 @@ public enum ConfigLoader {
             switch key {
             case "content", "ledger":
                 guard let s = v.scalar?.string, !walker.isNull(v) else {
-                    fail(loc, "type", "'\(key)' must be a folder path inside the repository")
+                    fail(loc, .type, "'\(key)' must be a folder path inside the repository")
                     continue
                 }
                 let folder = s.hasSuffix("/") ? String(s.dropLast()) : s
                 if let problem = PostID.folderProblem(folder) {
-                    fail(loc, "path", "'\(key)' must be a folder path inside the repository: '\(s)' \(problem)")
+                    fail(loc, .path, "'\(key)' must be a folder path inside the repository: '\(s)' \(problem)")
                     continue
                 }
                 if key == "content" { config.contentDirectory = folder } else { config.ledgerDirectory = folder }
             case "timezone":
                 guard let s = v.scalar?.string, !walker.isNull(v) else {
-                    fail(loc, "type", "'timezone' must be an IANA name such as Europe/Berlin")
+                    fail(loc, .type, "'timezone' must be an IANA name such as Europe/Berlin")
                     continue
                 }
                 guard let zone = ianaZone(s) else {
-                    fail(loc, "timezone", "unknown time zone '\(s)'\(Suggest.hint(for: s, in: TimeZone.knownTimeZoneIdentifiers)); use an IANA name such as Europe/Berlin")
+                    fail(loc, .timezone, "unknown time zone '\(s)'\(Suggest.hint(for: s, in: TimeZone.knownTimeZoneIdentifiers)); use an IANA name such as Europe/Berlin")
                     continue
                 }
                 config.timeZone = zone
             case "git":
-                guard let gm = v.mapping else { fail(loc, "type", "'git' must be a map"); continue }
+                guard let gm = v.mapping else { fail(loc, .type, "'git' must be a map"); continue }
                 for (gk, gv) in gm {
                     let gkey = gk.scalar?.string ?? ""
                     let gloc = walker.location(gv)
                     switch gkey {
                     case "branch", "remote":
                         guard let s = gv.scalar?.string, !s.isEmpty, !walker.isNull(gv) else {
-                            fail(gloc, "type", "'git.\(gkey)' must be a name"); continue
+                            fail(gloc, .type, "'git.\(gkey)' must be a name"); continue
                         }
                         if gkey == "branch" { config.git.branch = s } else { config.git.remote = s }
                     case "push":
                         guard let s = gv.scalar?.string, let mode = Config.PushMode(rawValue: s.lowercased()) else {
-                            fail(gloc, "type", "'git.push' must be auto, true or false"); continue
+                            fail(gloc, .type, "'git.push' must be auto, true or false"); continue
                         }
                         config.git.push = mode
                     case "author":
-                        guard let am = gv.mapping else { fail(gloc, "type", "'git.author' must be {name, email}"); continue }
+                        guard let am = gv.mapping else { fail(gloc, .type, "'git.author' must be {name, email}"); continue }
                         for (ak, av) in am {
                             let akey = ak.scalar?.string ?? ""
                             guard let s = av.scalar?.string, !s.isEmpty else {
-                                fail(walker.location(av), "type", "'git.author.\(akey)' must be text"); continue
+                                fail(walker.location(av), .type, "'git.author.\(akey)' must be text"); continue
                             }
                             switch akey {
                             case "name": config.git.authorName = s
                             case "email": config.git.authorEmail = s
-                            default: fail(walker.location(ak), "unknown-key", "unknown key 'git.author.\(akey)'"
+                            default: fail(walker.location(ak), .unknownKey, "unknown key 'git.author.\(akey)'"
                                 + Suggest.hint(for: akey, in: ["name", "email"]))
                             }
                         }
                     default:
-                        fail(walker.location(gk), "unknown-key",
+                        fail(walker.location(gk), .unknownKey,
                              "unknown key 'git.\(gkey)'\(Suggest.hint(for: gkey, in: gitKeys))")
                     }
                 }
             case "retry":
-                guard let rm = v.mapping else { fail(loc, "type", "'retry' must be a map with 'delays'"); continue }
+                guard let rm = v.mapping else { fail(loc, .type, "'retry' must be a map with 'delays'"); continue }
                 for (rk, rv) in rm {
                     guard rk.scalar?.string == "delays" else {
-                        fail(walker.location(rk), "unknown-key", "unknown key 'retry.\(rk.scalar?.string ?? "")' (did you mean 'delays'?)")
+                        fail(walker.location(rk), .unknownKey, "unknown key 'retry.\(rk.scalar?.string ?? "")' (did you mean 'delays'?)")
                         continue
                     }
                     guard let seq = rv.sequence else {
-                        fail(walker.location(rv), "type", "'retry.delays' must be a list such as [1m, 5m, 15m]"); continue
+                        fail(walker.location(rv), .type, "'retry.delays' must be a list such as [1m, 5m, 15m]"); continue
                     }
                     var delays: [TimeInterval] = []
                     for item in seq {
                         guard let s = item.scalar?.string, let d = DurationText.parse(s), d > 0, d <= 31_622_400 else {
-                            fail(walker.location(item), "type", "retry delay must be a duration such as 90s, 5m or 1h (at most a year)")
+                            fail(walker.location(item), .type, "retry delay must be a duration such as 90s, 5m or 1h (at most a year)")
                             continue
                         }
                         delays.append(d)
@@ -167,22 +167,22 @@ public enum ConfigLoader {
                 }
             case "stale_after":
                 guard let s = v.scalar?.string, let d = DurationText.parse(s), d > 0, d <= 31_622_400 else {
-                    fail(loc, "type", "'stale_after' must be a duration such as 7d or 48h (at most a year)"); continue
+                    fail(loc, .type, "'stale_after' must be a duration such as 7d or 48h (at most a year)"); continue
                 }
                 config.staleAfter = d
             case "accounts":
-                guard let am = v.mapping else { fail(loc, "type", "'accounts' must be a map keyed by platform"); continue }
+                guard let am = v.mapping else { fail(loc, .type, "'accounts' must be a map keyed by platform"); continue }
                 for (ak, av) in am {
                     let name = ak.scalar?.string ?? ""
                     let akLoc = walker.location(ak)
                     guard case .success = PlatformTarget.parse(name) else {
-                        fail(akLoc, "platform", "'accounts.\(name)': keys are NAME or NAME:ACCOUNT with NAME one of "
+                        fail(akLoc, .platform, "'accounts.\(name)': keys are NAME or NAME:ACCOUNT with NAME one of "
                             + Platform.allCases.map(\.rawValue).joined(separator: ", ")
                             + Suggest.hint(for: name, in: Platform.allCases.map(\.rawValue)))
                         continue
                     }
                     guard let settings = av.mapping else {
-                        if !walker.isNull(av) { fail(walker.location(av), "type", "'accounts.\(name)' must be a map") }
+                        if !walker.isNull(av) { fail(walker.location(av), .type, "'accounts.\(name)' must be a map") }
                         continue
                     }
                     var account = Config.Account()
@@ -191,23 +191,23 @@ public enum ConfigLoader {
                         let sloc = walker.location(sv)
                         if SecretScan.isCredentialKey(skey) { continue } // reported by scanSecrets
                         guard accountKeys.contains(skey) else {
-                            fail(walker.location(sk), "unknown-key", "unknown key 'accounts.\(name).\(skey)'"
+                            fail(walker.location(sk), .unknownKey, "unknown key 'accounts.\(name).\(skey)'"
                                 + Suggest.hint(for: skey, in: accountKeys))
                             continue
                         }
                         guard let value = sv.scalar?.string, !walker.isNull(sv) else {
-                            fail(sloc, "type", "'accounts.\(name).\(skey)' must be a single value"); continue
+                            fail(sloc, .type, "'accounts.\(name).\(skey)' must be a single value"); continue
                         }
                         switch skey {
                         case "max_characters":
                             guard let n = Int(value), n > 0, n <= 1_000_000 else {
-                                fail(sloc, "type", "'accounts.\(name).max_characters' must be a positive whole number")
+                                fail(sloc, .type, "'accounts.\(name).max_characters' must be a positive whole number")
                                 continue
                             }
                             account.maxCharacters = n
                         case "instance", "service", "api_base":
                             guard let url = URL(string: value), CredentialTransport.isAllowedHTTP(url) else {
-                                fail(sloc, "type", "'accounts.\(name).\(skey)' must be an https:// URL "
+                                fail(sloc, .type, "'accounts.\(name).\(skey)' must be an https:// URL "
                                     + "(http:// only for loopback hosts)")
                                 continue
                             }
@@ -222,7 +222,7 @@ public enum ConfigLoader {
                     config.accounts[name] = account
                 }
             default:
-                fail(walker.location(k), "unknown-key", "unknown key '\(key)'\(Suggest.hint(for: key, in: topKeys))")
+                fail(walker.location(k), .unknownKey, "unknown key '\(key)'\(Suggest.hint(for: key, in: topKeys))")
             }
         }
         result.config = config
@@ -243,7 +243,7 @@ public enum ConfigLoader {
                 let path = keyPath + [key]
                 if SecretScan.isCredentialKey(key), !walker.isNull(v) {
                     findings.append(Diagnostic(
-                        file: walker.path, location: walker.location(v), rule: "secret",
+                        file: walker.path, location: walker.location(v), rule: .secret,
                         message: "'\(path.joined(separator: "."))' holds a literal secret: remove it from octopost.yaml, "
                             + "rotate it if this was committed, and set it in the environment"
                             + SecretScan.variableHint(keyPath: path)))
@@ -258,7 +258,7 @@ public enum ConfigLoader {
         case .scalar(let s):
             if let kind = SecretScan.tokenShape(s.string) {
                 findings.append(Diagnostic(
-                    file: walker.path, location: walker.location(node), rule: "secret",
+                    file: walker.path, location: walker.location(node), rule: .secret,
                     message: "'\(keyPath.joined(separator: "."))' looks like a \(kind): secrets never live in "
                         + "octopost.yaml; rotate it if this was committed, and set it in the environment"))
             }

@@ -27,11 +27,11 @@ public enum FrontMatterError: Error, Equatable, Sendable {
         }
     }
 
-    public var rule: String {
+    public var rule: LintRule {
         switch self {
-        case .empty, .missingFrontMatter, .unterminated: "front-matter"
-        case .tooLarge: "file-size"
-        case .nulByte, .invalidUTF8: "encoding"
+        case .empty, .missingFrontMatter, .unterminated: .frontMatter
+        case .tooLarge: .fileSize
+        case .nulByte, .invalidUTF8: .encoding
         }
     }
 

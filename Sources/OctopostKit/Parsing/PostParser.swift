@@ -56,7 +56,7 @@ public struct PostParser: Sendable {
             let what = root == nil ? "the front matter is empty" : "the front matter must be a map of fields"
             return ParsedPost(post: nil, diagnostics: [
                 Diagnostic(file: path, location: SourceLocation(line: split.yamlFirstLine, column: 1),
-                           rule: "front-matter", message: "\(what); 'platforms' is required"),
+                           rule: .frontMatter, message: "\(what); 'platforms' is required"),
             ])
         }
         var post = Post(source: path, id: derivedID(for: path), platforms: [], content: split.body,
@@ -67,7 +67,7 @@ public struct PostParser: Sendable {
         for (keyNode, value) in mapping {
             let keyLoc = walker.location(keyNode)
             guard let key = keyNode.scalar?.string else {
-                walker.error(keyLoc, "front-matter", "a field name must be a plain word")
+                walker.error(keyLoc, .frontMatter, "a field name must be a plain word")
                 continue
             }
             switch key {
@@ -75,7 +75,7 @@ public struct PostParser: Sendable {
                 sawID = true
                 guard let id = walker.string(value, field: "id") else { continue }
                 if let problem = PostID.problem(id.value) {
-                    walker.error(id.location, "id", "id '\(id.value)' \(problem)")
+                    walker.error(id.location, .id, "id '\(id.value)' \(problem)")
                 } else {
                     post.id = id.value
                     post.idLocation = id.location
@@ -101,21 +101,21 @@ public struct PostParser: Sendable {
             case "options":
                 post.options = walker.options(value)
             default:
-                walker.error(keyLoc, "unknown-key",
+                walker.error(keyLoc, .unknownKey,
                              "unknown field '\(key)'\(Suggest.hint(for: key, in: Self.fields))")
             }
         }
         if !sawID, let problem = PostID.problem(post.id) {
             // The id comes from the path: the error is the file's (SPEC §2; issue 7).
-            walker.error(SourceLocation(line: 1, column: 1), "id",
+            walker.error(SourceLocation(line: 1, column: 1), .id,
                          "this file's path gives the id '\(post.id)', which \(problem): rename the file or set 'id:'")
         }
         if !sawPlatforms {
-            walker.error(SourceLocation(line: split.yamlFirstLine, column: 1), "required",
+            walker.error(SourceLocation(line: split.yamlFirstLine, column: 1), .required,
                          "'platforms' is required: the list of platforms to publish to, e.g. [bluesky, mastodon]")
         }
         if post.content.isEmpty && post.media.isEmpty && post.segments.isEmpty {
-            walker.error(contentLocation, "empty", "the post has no text and no media")
+            walker.error(contentLocation, .empty, "the post has no text and no media")
         }
         return ParsedPost(post: post, diagnostics: walker.diagnostics)
     }
@@ -184,12 +184,12 @@ struct Walker {
         return SourceLocation(line: mark.line + lineOffset, column: mark.column)
     }
 
-    mutating func error(_ at: SourceLocation, _ rule: String, _ message: String, platform: String? = nil) {
+    mutating func error(_ at: SourceLocation, _ rule: LintRule, _ message: String, platform: String? = nil) {
         diagnostics.append(Diagnostic(file: path, location: at, severity: .error, rule: rule, platform: platform,
                                       message: message))
     }
 
-    mutating func warning(_ at: SourceLocation, _ rule: String, _ message: String, platform: String? = nil) {
+    mutating func warning(_ at: SourceLocation, _ rule: LintRule, _ message: String, platform: String? = nil) {
         diagnostics.append(Diagnostic(file: path, location: at, severity: .warning, rule: rule, platform: platform,
                                       message: message))
     }
@@ -201,7 +201,7 @@ struct Walker {
         var message = "\(what) is not valid YAML"
         if let bounds = error as? YAMLBounds.Violation {
             return Diagnostic(file: path, location: SourceLocation(line: bounds.line + lineOffset, column: bounds.column),
-                              rule: "yaml", message: bounds.message)
+                              rule: .yaml, message: bounds.message)
         }
         if let yaml = error as? YamlError {
             switch yaml {
@@ -220,7 +220,7 @@ struct Walker {
                 message += ": \(yaml)"
             }
         }
-        return Diagnostic(file: path, location: SourceLocation(line: line, column: column), rule: "yaml",
+        return Diagnostic(file: path, location: SourceLocation(line: line, column: column), rule: .yaml,
                           message: message)
     }
 
@@ -242,7 +242,7 @@ struct Walker {
     mutating func string(_ node: Node, field: String) -> Located<String>? {
         if isNull(node) { return nil }
         guard let s = node.scalar else {
-            error(location(node), "type", "'\(field)' must be text, not \(Self.typeName(node))")
+            error(location(node), .type, "'\(field)' must be text, not \(Self.typeName(node))")
             return nil
         }
         return Located(s.string, at: location(node))
@@ -250,20 +250,20 @@ struct Walker {
 
     mutating func bool(_ node: Node, field: String) -> Bool? {
         if let s = node.scalar, s.style == .plain, let b = Self.plainBool(s.string) { return b }
-        error(location(node), "type", "'\(field)' must be true or false")
+        error(location(node), .type, "'\(field)' must be true or false")
         return nil
     }
 
     mutating func stringList(_ node: Node, field: String) -> [Located<String>] {
         if isNull(node) { return [] }
         guard let seq = node.sequence else {
-            error(location(node), "type", "'\(field)' must be a list, e.g. [a, b]")
+            error(location(node), .type, "'\(field)' must be a list, e.g. [a, b]")
             return []
         }
         var out: [Located<String>] = []
         for item in seq {
             guard let s = item.scalar, !isNull(item) else {
-                error(location(item), "type", "each item of '\(field)' must be text")
+                error(location(item), .type, "each item of '\(field)' must be text")
                 continue
             }
             out.append(Located(s.string, at: location(item)))
@@ -273,12 +273,12 @@ struct Walker {
 
     mutating func platforms(_ node: Node, keyLocation: SourceLocation) -> [Located<PlatformTarget>] {
         guard let seq = node.sequence else {
-            error(isNull(node) ? keyLocation : location(node), "type",
+            error(isNull(node) ? keyLocation : location(node), .type,
                   "'platforms' must be a non-empty list, e.g. [bluesky, mastodon]")
             return []
         }
         if seq.count == 0 {
-            error(location(node), "required", "'platforms' is empty: name at least one platform")
+            error(location(node), .required, "'platforms' is empty: name at least one platform")
         }
         var out: [Located<PlatformTarget>] = []
         var seen = Set<PlatformTarget>()
@@ -286,7 +286,7 @@ struct Walker {
         for item in seq {
             let loc = location(item)
             guard let s = item.scalar?.string, !isNull(item) else {
-                error(loc, "type", "each platform must be a name such as 'bluesky' or 'mastodon:work'")
+                error(loc, .type, "each platform must be a name such as 'bluesky' or 'mastodon:work'")
                 continue
             }
             switch PlatformTarget.parse(s) {
@@ -294,13 +294,13 @@ struct Walker {
                 if seen.insert(target).inserted {
                     out.append(Located(target, at: loc))
                 } else {
-                    error(loc, "duplicate-platform", "'\(s)' is listed twice")
+                    error(loc, .duplicatePlatform, "'\(s)' is listed twice")
                 }
             case .failure(.unknownPlatform(let name)):
-                error(loc, "platform", "unknown platform '\(name)'\(Suggest.hint(for: name, in: names))"
+                error(loc, .platform, "unknown platform '\(name)'\(Suggest.hint(for: name, in: names))"
                     + "; platforms are " + names.joined(separator: ", "))
             case .failure(.invalidAccount(let account)):
-                error(loc, "platform", "account '\(account)' in '\(s)' may only use a-z, 0-9 and _")
+                error(loc, .platform, "account '\(account)' in '\(s)' may only use a-z, 0-9 and _")
             }
         }
         return out
@@ -310,26 +310,26 @@ struct Walker {
         if isNull(node) { return nil }
         let loc = location(node)
         guard let raw = node.scalar?.string else {
-            error(loc, "type", "'scheduled_for' must be a time such as 2026-04-10T09:00:00Z")
+            error(loc, .type, "'scheduled_for' must be a time such as 2026-04-10T09:00:00Z")
             return nil
         }
         do {
             let fields = try Timestamp.parseFields(raw)
             if fields.offsetSeconds == nil && timeZone == nil {
-                error(loc, "timezone",
+                error(loc, .timezone,
                       "scheduled_for '\(raw)' has no offset and octopost.yaml names no timezone: "
                           + "add an offset (Z or +02:00) or set 'timezone' in octopost.yaml")
                 return nil
             }
             let resolved = try Timestamp.resolve(raw, timeZone: timeZone)
             if resolved.ambiguous, let zone = timeZone {
-                warning(loc, "ambiguous-time",
+                warning(loc, .ambiguousTime,
                         "scheduled_for '\(raw)' happens twice in \(zone.identifier) (clocks go back); "
                             + "using the first, \(Timestamp.format(resolved.instant)); add an offset to choose")
             }
             return Located(Schedule(instant: resolved.instant, raw: raw, hadOffset: resolved.hadOffset), at: loc)
         } catch {
-            self.error(loc, "scheduled-for", "scheduled_for: \(error.description)")
+            self.error(loc, .scheduledFor, "scheduled_for: \(error.description)")
             return nil
         }
     }
@@ -340,7 +340,7 @@ struct Walker {
             return MediaItem(url: Located(s.string, at: loc))
         }
         guard let map = node.mapping else {
-            error(loc, "type", "each item of '\(field)' must be a map with 'url' and 'alt_text'")
+            error(loc, .type, "each item of '\(field)' must be a map with 'url' and 'alt_text'")
             return nil
         }
         var url: Located<String>?
@@ -351,12 +351,12 @@ struct Walker {
             case "url": url = string(v, field: "\(field).url")
             case "alt_text": alt = string(v, field: "\(field).alt_text")
             default:
-                error(location(k), "unknown-key",
+                error(location(k), .unknownKey,
                       "unknown field '\(key)' in \(field)\(Suggest.hint(for: key, in: ["url", "alt_text"]))")
             }
         }
         guard let url, !url.value.isEmpty else {
-            error(loc, "required", "each item of '\(field)' needs a 'url'")
+            error(loc, .required, "each item of '\(field)' needs a 'url'")
             return nil
         }
         return MediaItem(url: url, altText: alt)
@@ -366,7 +366,7 @@ struct Walker {
         if isNull(node) { return Media() }
         let loc = location(node)
         guard let map = node.mapping else {
-            error(loc, "type", "'media' must be a map with 'images' or 'video'")
+            error(loc, .type, "'media' must be a map with 'images' or 'video'")
             return Media()
         }
         var media = Media(location: loc)
@@ -378,11 +378,11 @@ struct Walker {
                 imagesLoc = location(k)
                 if isNull(v) { continue }
                 guard let seq = v.sequence else {
-                    error(location(v), "type", "'media.images' must be a list of {url, alt_text}")
+                    error(location(v), .type, "'media.images' must be a list of {url, alt_text}")
                     continue
                 }
                 if seq.count > PostParser.maxImages {
-                    error(location(v), "media-count",
+                    error(location(v), .mediaCount,
                           "'media.images' has \(seq.count) images; at most \(PostParser.maxImages)")
                 }
                 for item in seq.prefix(PostParser.maxImages + 1) {
@@ -391,7 +391,7 @@ struct Walker {
             case "video":
                 if isNull(v) { continue }
                 guard let vm = v.mapping else {
-                    error(location(v), "type", "'media.video' must be a map with 'url' and 'thumbnail_url'")
+                    error(location(v), .type, "'media.video' must be a map with 'url' and 'thumbnail_url'")
                     continue
                 }
                 var url: Located<String>?
@@ -402,22 +402,22 @@ struct Walker {
                     case "url": url = string(vv, field: "media.video.url")
                     case "thumbnail_url": thumb = string(vv, field: "media.video.thumbnail_url")
                     default:
-                        error(location(vk), "unknown-key", "unknown field '\(vkey)' in media.video"
+                        error(location(vk), .unknownKey, "unknown field '\(vkey)' in media.video"
                             + Suggest.hint(for: vkey, in: ["url", "thumbnail_url"]))
                     }
                 }
                 if let url, !url.value.isEmpty {
                     media.video = VideoItem(url: url, thumbnailURL: thumb)
                 } else {
-                    error(location(v), "required", "'media.video' needs a 'url'")
+                    error(location(v), .required, "'media.video' needs a 'url'")
                 }
             default:
-                error(location(k), "unknown-key",
+                error(location(k), .unknownKey,
                       "unknown field '\(key)' in media\(Suggest.hint(for: key, in: ["images", "video"]))")
             }
         }
         if !media.images.isEmpty, media.video != nil {
-            error(imagesLoc ?? loc, "media-mix", "'media' has both images and a video: a post carries one or the other")
+            error(imagesLoc ?? loc, .mediaMix, "'media' has both images and a video: a post carries one or the other")
         }
         return media
     }
@@ -425,18 +425,18 @@ struct Walker {
     mutating func segments(_ node: Node) -> [Segment] {
         if isNull(node) { return [] }
         guard let seq = node.sequence else {
-            error(location(node), "type", "'segments' must be a list of {content, media_urls}")
+            error(location(node), .type, "'segments' must be a list of {content, media_urls}")
             return []
         }
         if seq.count > PostParser.maxSegments {
-            error(location(node), "segment-count",
+            error(location(node), .segmentCount,
                   "'segments' has \(seq.count) items; a thread takes at most \(PostParser.maxSegments)")
         }
         var out: [Segment] = []
         for item in seq.prefix(PostParser.maxSegments + 1) {
             let loc = location(item)
             guard let map = item.mapping else {
-                error(loc, "type", "each segment must be a map with 'content' (and optional 'media_urls')")
+                error(loc, .type, "each segment must be a map with 'content' (and optional 'media_urls')")
                 continue
             }
             var content: Located<String>?
@@ -451,29 +451,29 @@ struct Walker {
                 case "media_urls":
                     if isNull(v) { continue }
                     guard let ms = v.sequence else {
-                        error(location(v), "type", "'media_urls' must be a list of paths or {url, alt_text}")
+                        error(location(v), .type, "'media_urls' must be a list of paths or {url, alt_text}")
                         continue
                     }
                     if ms.count > PostParser.maxImages {
-                        error(location(v), "media-count",
+                        error(location(v), .mediaCount,
                               "'media_urls' has \(ms.count) items; at most \(PostParser.maxImages) images or 1 video")
                     }
                     for m in ms.prefix(PostParser.maxImages + 1) {
                         if let mi = mediaItem(m, field: "media_urls", allowBare: true) { media.append(mi) }
                     }
                 default:
-                    error(location(k), "unknown-key", "unknown field '\(key)' in a segment"
+                    error(location(k), .unknownKey, "unknown field '\(key)' in a segment"
                         + Suggest.hint(for: key, in: ["content", "media_urls"]))
                 }
             }
             guard let content else {
-                if media.isEmpty { error(loc, "required", "each segment needs 'content'") }
+                if media.isEmpty { error(loc, .required, "each segment needs 'content'") }
                 out.append(Segment(content: Located("", at: loc), media: media, location: loc))
                 continue
             }
             let chars = content.value.count
             if chars > PostParser.maxSegmentCharacters {
-                error(content.location, "segment-length",
+                error(content.location, .segmentLength,
                       "segment has \(chars) characters; at most \(PostParser.maxSegmentCharacters)")
             }
             out.append(Segment(content: content, media: media, location: loc))
@@ -484,7 +484,7 @@ struct Walker {
     mutating func options(_ node: Node) -> [Platform: [String: Located<OptionValue>]] {
         if isNull(node) { return [:] }
         guard let map = node.mapping else {
-            error(location(node), "type", "'options' must be a map keyed by platform, e.g. {mastodon: {visibility: unlisted}}")
+            error(location(node), .type, "'options' must be a map keyed by platform, e.g. {mastodon: {visibility: unlisted}}")
             return [:]
         }
         var out: [Platform: [String: Located<OptionValue>]] = [:]
@@ -492,13 +492,13 @@ struct Walker {
         for (k, v) in map {
             let name = k.scalar?.string ?? ""
             guard let platform = Platform(rawValue: name) else {
-                error(location(k), "unknown-option",
+                error(location(k), .unknownOption,
                       "options for unknown platform '\(name)'\(Suggest.hint(for: name, in: names))")
                 continue
             }
             if isNull(v) { continue }
             guard let pm = v.mapping else {
-                error(location(v), "type", "'options.\(name)' must be a map of settings")
+                error(location(v), .type, "'options.\(name)' must be a map of settings")
                 continue
             }
             let specs = platform.optionSpecs
@@ -508,7 +508,7 @@ struct Walker {
                 let loc = location(ov)
                 guard let spec = specs.first(where: { $0.key == key }) else {
                     let accepted = specs.map(\.key)
-                    error(location(ok), "unknown-option",
+                    error(location(ok), .unknownOption,
                           "\(platform.rawValue) has no option '\(key)'\(Suggest.hint(for: key, in: accepted)); "
                               + "accepted: " + accepted.joined(separator: ", "), platform: platform.rawValue)
                     continue
@@ -531,11 +531,11 @@ struct Walker {
             return bool(node, field: field).map { .bool($0) }
         case .int(let range):
             guard let s = node.scalar, s.style == .plain, let i = Int(s.string) else {
-                error(loc, "type", "'\(field)' must be a whole number", platform: platform.rawValue)
+                error(loc, .type, "'\(field)' must be a whole number", platform: platform.rawValue)
                 return nil
             }
             guard range.contains(i) else {
-                error(loc, "option-value", "'\(field)' must be between \(range.lowerBound) and \(range.upperBound)",
+                error(loc, .optionValue, "'\(field)' must be between \(range.lowerBound) and \(range.upperBound)",
                       platform: platform.rawValue)
                 return nil
             }
@@ -543,7 +543,7 @@ struct Walker {
         case .oneOf(let allowed):
             guard let s = string(node, field: field) else { return nil }
             guard allowed.contains(s.value) else {
-                error(loc, "option-value", "'\(field)' is '\(s.value)'\(Suggest.hint(for: s.value, in: allowed)); "
+                error(loc, .optionValue, "'\(field)' is '\(s.value)'\(Suggest.hint(for: s.value, in: allowed)); "
                     + "one of " + allowed.joined(separator: ", "), platform: platform.rawValue)
                 return nil
             }
@@ -551,7 +551,7 @@ struct Walker {
         case .stringList(let maxCount):
             let list = stringList(node, field: field)
             if list.count > maxCount {
-                error(loc, "option-value", "'\(field)' has \(list.count) items; at most \(maxCount)",
+                error(loc, .optionValue, "'\(field)' has \(list.count) items; at most \(maxCount)",
                       platform: platform.rawValue)
             }
             return .list(list.map(\.value))

@@ -15,15 +15,15 @@ public enum PostFiles {
     }
 
     /// Why what sits at a post path cannot be read as a post, or nil for a regular file (a post).
-    public static func problem(_ kind: RepoEntryKind) -> (rule: String, message: String)? {
+    public static func problem(_ kind: RepoEntryKind) -> (rule: LintRule, message: String)? {
         switch kind {
         case .file: nil
-        case .missing: ("file", "the file does not exist")
+        case .missing: (.file, "the file does not exist")
         case .symlink:
-            ("path", "is a symbolic link: a post file must be a regular file in the repository (octopost never follows links)")
-        case .directory: ("file", "is a directory, not a post file")
-        case .submodule: ("file", "is a git submodule, not a post file")
-        case .other: ("file", "is not a regular file (a FIFO, socket or device cannot be a post)")
+            (.path, "is a symbolic link: a post file must be a regular file in the repository (octopost never follows links)")
+        case .directory: (.file, "is a directory, not a post file")
+        case .submodule: (.file, "is a git submodule, not a post file")
+        case .other: (.file, "is not a regular file (a FIFO, socket or device cannot be a post)")
         }
     }
 

@@ -271,7 +271,7 @@ struct ByteWriter {
         int(d.line)
         int(d.column)
         bool(d.severity == .error)
-        string(d.rule)
+        string(d.rule.rawValue)
         optional(d.platform) { $0.string($1) }
         string(d.message)
     }
@@ -440,7 +440,7 @@ struct ByteReader {
         let file = try string()
         let line = try int(), column = try int()
         let severity: Severity = try bool() ? .error : .warning
-        let rule = try string()
+        guard let rule = LintRule(rawValue: try string()) else { throw CacheDecodingError() }
         let platform = try optional { r throws(CacheDecodingError) in try r.string() }
         return Diagnostic(file: file, location: SourceLocation(line: line, column: column), severity: severity,
                           rule: rule, platform: platform, message: try string())

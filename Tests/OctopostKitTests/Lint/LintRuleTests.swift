@@ -31,18 +31,18 @@ struct FakeMedia: MediaInspector {
     @Test func lengthPerPlatformAndSegmentWithLocation() {
         let long = String(repeating: "a", count: 281)
         let d = lint("---\nplatforms: [twitter, bluesky, mastodon]\nsegments:\n  - content: ok\n  - content: \(long)\n---\nshort\n")
-        let twitter = d.filter { $0.platform == "twitter" && $0.rule == "length" }
+        let twitter = d.filter { $0.platform == "twitter" && $0.rule == .length }
         #expect(twitter.count == 1)
         #expect(twitter.first?.message == "281/280 characters in segment 2")
         #expect(twitter.first?.line == 5)
         #expect(twitter.first?.column == 14)
-        #expect(d.filter { $0.rule == "length" }.count == 1, "\(d.map(\.formatted))")
+        #expect(d.filter { $0.rule == .length }.count == 1, "\(d.map(\.formatted))")
     }
 
     @Test func blueskyHasTwoLimits() {
         let text = String(repeating: "😀", count: 301)
         let d = lint("---\nplatforms: [bluesky]\n---\n\(text)\n")
-        #expect(Set(d.filter { $0.rule == "length" }.map(\.message)) == ["301/300 graphemes"])
+        #expect(Set(d.filter { $0.rule == .length }.map(\.message)) == ["301/300 graphemes"])
         let bytes = String(repeating: "ab", count: 10) + String(repeating: "𒀀", count: 280)
         let byteDiag = lint("---\nplatforms: [bluesky]\n---\n\(bytes)\n")
         #expect(byteDiag.contains { $0.message == "\(bytes.utf8.count)/3000 bytes" } == (bytes.utf8.count > 3000))
@@ -56,7 +56,7 @@ struct FakeMedia: MediaInspector {
         }()
         let text = String(repeating: "x", count: 600)
         let d = lint("---\nplatforms: [mastodon, \"mastodon:big\"]\n---\n\(text)\n")
-        #expect(d.filter { $0.rule == "length" }.map(\.platform) == ["mastodon"])
+        #expect(d.filter { $0.rule == .length }.map(\.platform) == ["mastodon"])
     }
 
     @Test func telegramCaptionLimitWithMedia() {
@@ -79,13 +79,13 @@ struct FakeMedia: MediaInspector {
         ---
         hi
         """)
-        #expect(d.filter { $0.rule == "media-path" }.map(\.line) == [5, 6, 7])
-        #expect(d.filter { $0.rule == "media-missing" }.map(\.line) == [8])
+        #expect(d.filter { $0.rule == .mediaPath }.map(\.line) == [5, 6, 7])
+        #expect(d.filter { $0.rule == .mediaMissing }.map(\.line) == [8])
         #expect(d.contains { $0.line == 7 && $0.message.contains("media/escape.png is a symbolic link") })
         // The one path check (RepoPath), before anything is looked at.
         let checked = lint("---\nplatforms: [mastodon]\nmedia:\n  images:\n    - {url: .git/index.png, alt_text: a}\n"
             + "    - {url: ./media/a.png, alt_text: a}\n---\nhi\n")
-        #expect(checked.filter { $0.rule == "media-path" }.map(\.line) == [5, 6])
+        #expect(checked.filter { $0.rule == .mediaPath }.map(\.line) == [5, 6])
         #expect(checked.contains { $0.line == 5 && $0.message.contains("'.git'") })
     }
 
@@ -100,25 +100,25 @@ struct FakeMedia: MediaInspector {
         ---
         hi
         """)
-        #expect(d.contains { $0.rule == "media-size" && $0.platform == "bluesky" && $0.line == 5 })
-        #expect(d.contains { $0.rule == "media-type" && $0.message.contains("named .png but holds jpeg") })
-        #expect(d.contains { $0.rule == "media-type" && $0.platform == "instagram" && $0.message.contains("png") })
-        #expect(d.contains { $0.rule == "alt-text" && $0.severity == .warning && $0.line == 5 })
+        #expect(d.contains { $0.rule == .mediaSize && $0.platform == "bluesky" && $0.line == 5 })
+        #expect(d.contains { $0.rule == .mediaType && $0.message.contains("named .png but holds jpeg") })
+        #expect(d.contains { $0.rule == .mediaType && $0.platform == "instagram" && $0.message.contains("png") })
+        #expect(d.contains { $0.rule == .altText && $0.severity == .warning && $0.line == 5 })
     }
 
     @Test func platformsThatNeedMediaOrATitleSaySo() {
         let d = lint("---\nplatforms: [instagram, tiktok, youtube]\n---\nhi\n")
-        #expect(Set(d.filter { $0.rule == "media-required" }.compactMap(\.platform)) == ["instagram", "tiktok", "youtube"])
-        #expect(d.contains { $0.rule == "title" && $0.platform == "youtube" })
+        #expect(Set(d.filter { $0.rule == .mediaRequired }.compactMap(\.platform)) == ["instagram", "tiktok", "youtube"])
+        #expect(d.contains { $0.rule == .title && $0.platform == "youtube" })
         let ok = lint("---\nplatforms: [youtube, tiktok]\ntitle: A demo\nmedia:\n  video: {url: media/clip.mp4}\n---\nWatch this\n")
         #expect(ok.isEmpty, "\(ok.map(\.formatted))")
         let angle = lint("---\nplatforms: [youtube]\ntitle: A <demo>\nmedia:\n  video: {url: media/clip.mp4}\n---\nhi\n")
-        #expect(angle.contains { $0.rule == "content" && $0.line == 3 })
+        #expect(angle.contains { $0.rule == .content && $0.line == 3 })
     }
 
     @Test func threadsOnlyWhereThePlatformHasThem() {
         let d = lint("---\nplatforms: [linkedin, bluesky]\nsegments:\n  - content: more\n---\nhi\n")
-        #expect(d.map(\.rule) == ["thread"])
+        #expect(d.map(\.rule) == [.thread])
         #expect(d.first?.severity == .warning)
         #expect(d.first?.platform == "linkedin")
     }
@@ -134,7 +134,7 @@ struct FakeMedia: MediaInspector {
 
     @Test func unusedOptionsWarn() {
         let d = lint("---\nplatforms: [slack]\noptions:\n  mastodon: {visibility: public}\n---\nhi\n")
-        #expect(d.map(\.rule) == ["unused-option"])
+        #expect(d.map(\.rule) == [.unusedOption])
     }
 
     struct FakeReader: PostFileReader {

@@ -48,7 +48,7 @@ import Testing
 
     @Test func syntaxErrorNamesTheLine() {
         let r = load("timezone: UTC\naccounts: [\n")
-        #expect(r.errors.first?.rule == "yaml")
+        #expect(r.errors.first?.rule == .yaml)
         #expect(r.errors.first?.line == 3)
     }
 
@@ -66,7 +66,7 @@ import Testing
         """)
         #expect(r.errors.isEmpty, "\(r.errors.map(\.formatted))")
         #expect(r.findings.count == 4)
-        #expect(r.findings.allSatisfy { $0.rule == "secret" && $0.severity == .error })
+        #expect(r.findings.allSatisfy { $0.rule == .secret && $0.severity == .error })
         for f in r.findings {
             for s in [secret, bot, slack, jwt] {
                 #expect(!f.formatted.contains(s))

@@ -78,7 +78,7 @@ import Testing
     func structuralErrors(text: String, rule: String, line: Int) {
         let parsed = parse(text)
         let first = parsed.diagnostics.first
-        #expect(first?.rule == rule, "\(parsed.diagnostics.map(\.formatted))")
+        #expect(first?.rule.rawValue == rule, "\(parsed.diagnostics.map(\.formatted))")
         #expect(first?.line == line)
         #expect(first?.severity == .error)
     }
@@ -87,17 +87,17 @@ import Testing
         var bytes = Array("---\nplatforms: [bluesky]\n---\nok\n".utf8)
         bytes += [0xC3, 0x28, 0x0A]
         let bad = parser.parse(bytes: bytes, path: "content/a.md").diagnostics
-        #expect(bad.first?.rule == "encoding")
+        #expect(bad.first?.rule == .encoding)
         #expect(bad.first?.line == 5)
         let nul = parser.parse(bytes: Array("---\nplatforms: [bluesky]\n---\nx\u{0}y\n".utf8), path: "content/a.md")
-        #expect(nul.diagnostics.first?.rule == "encoding")
+        #expect(nul.diagnostics.first?.rule == .encoding)
         #expect(nul.diagnostics.first?.line == 4)
     }
 
     @Test func tooLargeFileIsRefusedWithoutParsing() {
         let big = Array("---\nplatforms: [bluesky]\n---\n".utf8) + [UInt8](repeating: 0x61, count: 10_000_000)
         let parsed = parser.parse(bytes: big, path: "content/big.md")
-        #expect(parsed.diagnostics.map(\.rule) == ["file-size"])
+        #expect(parsed.diagnostics.map(\.rule) == [.fileSize])
     }
 
     @Test func aliasBombStaysBounded() {
@@ -107,8 +107,8 @@ import Testing
         let start = Date()
         let parsed = parse(yaml)
         #expect(Date().timeIntervalSince(start) < 10)
-        #expect(parsed.diagnostics.contains { $0.rule == "unknown-key" })
-        #expect(parsed.diagnostics.contains { $0.rule == "type" && $0.message.contains("labels") })
+        #expect(parsed.diagnostics.contains { $0.rule == .unknownKey })
+        #expect(parsed.diagnostics.contains { $0.rule == .type && $0.message.contains("labels") })
     }
 
     @Test func wrongTypesInEveryField() {
@@ -127,13 +127,13 @@ import Testing
         ---
         hi
         """)
-        let typed = parsed.diagnostics.filter { $0.rule == "type" }.map(\.line).sorted()
+        let typed = parsed.diagnostics.filter { $0.rule == .type }.map(\.line).sorted()
         #expect(typed == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "\(parsed.diagnostics.map(\.formatted))")
     }
 
     @Test func unknownKeysSuggest() {
         let parsed = parse("---\nplatforms: [twitter]\nschedule_for: 2026-04-10T09:00:00Z\n---\nhi\n")
-        let d = parsed.diagnostics.first { $0.rule == "unknown-key" }
+        let d = parsed.diagnostics.first { $0.rule == .unknownKey }
         #expect(d?.message.contains("did you mean 'scheduled_for'") == true)
         #expect(d?.line == 3)
     }
@@ -143,32 +143,32 @@ import Testing
         let messages = parsed.diagnostics.map(\.message)
         #expect(messages.contains { $0.contains("unknown platform 'twiter'") && $0.contains("did you mean 'twitter'") })
         #expect(messages.contains { $0.contains("account 'Work'") })
-        #expect(parsed.diagnostics.contains { $0.rule == "duplicate-platform" && $0.column == 45 })
+        #expect(parsed.diagnostics.contains { $0.rule == .duplicatePlatform && $0.column == 45 })
     }
 
     @Test func naiveTimesNeedAZone() throws {
         let noZone = PostParser(contentDirectory: "content", timeZone: nil)
         let parsed = noZone.parse(bytes: Array("---\nplatforms: [slack]\nscheduled_for: 2026-04-10 09:00\n---\nhi\n".utf8),
                                   path: "content/a.md")
-        #expect(parsed.diagnostics.first?.rule == "timezone")
+        #expect(parsed.diagnostics.first?.rule == .timezone)
         #expect(parsed.diagnostics.first?.line == 3)
         let zoned = parse("---\nplatforms: [slack]\nscheduled_for: 2026-04-10 09:00\n---\nhi\n")
         let post = try #require(zoned.post)
         #expect(zoned.diagnostics.isEmpty)
         #expect(Timestamp.format(try #require(post.scheduledFor).value.instant) == "2026-04-10T07:00:00Z")
         let bad = parse("---\nplatforms: [slack]\nscheduled_for: 2026-02-30T09:00:00Z\n---\nhi\n")
-        #expect(bad.diagnostics.first?.rule == "scheduled-for")
+        #expect(bad.diagnostics.first?.rule == .scheduledFor)
     }
 
     @Test func mediaAndSegmentLimits() {
         let images = (1...5).map { "    - {url: media/\($0).png, alt_text: x}" }.joined(separator: "\n")
         let parsed = parse("---\nplatforms: [bluesky]\nmedia:\n  images:\n\(images)\n  video: {url: media/v.mp4}\n---\nhi\n")
         let rules = Set(parsed.diagnostics.map(\.rule))
-        #expect(rules.contains("media-count"))
-        #expect(rules.contains("media-mix"))
+        #expect(rules.contains(.mediaCount))
+        #expect(rules.contains(.mediaMix))
         let segs = (1...25).map { "  - content: s\($0)" }.joined(separator: "\n")
         let thread = parse("---\nplatforms: [bluesky]\nsegments:\n\(segs)\n---\nhi\n")
-        #expect(thread.diagnostics.contains { $0.rule == "segment-count" })
+        #expect(thread.diagnostics.contains { $0.rule == .segmentCount })
     }
 
     @Test func optionsAreCheckedPerPlatform() {
@@ -190,6 +190,6 @@ import Testing
 
     @Test func idsMustBeSafePaths() {
         let parsed = parse("---\nid: ../../etc/passwd\nplatforms: [slack]\n---\nhi\n")
-        #expect(parsed.diagnostics.first?.rule == "id")
+        #expect(parsed.diagnostics.first?.rule == .id)
     }
 }

@@ -29,20 +29,19 @@ public struct LengthRule: PostRule {
                     let message = measure.value < measure.minimum
                         ? "the text\(whereText) is empty; \(platform.displayName) needs at least \(measure.minimum) \(measure.unit)"
                         : "\(measure.value)/\(measure.limit) \(measure.unit)\(whereText)"
-                    out.append(post.diagnostic(part.location, rule: measure.unit == "characters"
-                        || measure.unit == "graphemes" || measure.unit == "bytes" ? "length" : measure.unit,
+                    out.append(post.diagnostic(part.location, rule: LintRule(measureUnit: measure.unit),
                         platform: target.key, message))
                 }
                 for problem in result.problems {
-                    out.append(post.diagnostic(part.location, rule: "content", platform: target.key, problem + whereText))
+                    out.append(post.diagnostic(part.location, rule: .content, platform: target.key, problem + whereText))
                 }
                 for advice in result.advisories {
-                    out.append(post.diagnostic(part.location, .warning, rule: "advice", platform: target.key,
+                    out.append(post.diagnostic(part.location, .warning, rule: .advice, platform: target.key,
                                                advice + whereText))
                 }
             }
             if !limits.supportsThreads, let first = post.segments.first {
-                out.append(post.diagnostic(first.location, .warning, rule: "thread", platform: target.key,
+                out.append(post.diagnostic(first.location, .warning, rule: .thread, platform: target.key,
                     "\(platform.displayName) has no threads: only the body is posted there, not the \(post.segments.count) segment(s)"))
             }
         }

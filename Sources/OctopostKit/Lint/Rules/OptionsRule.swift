@@ -7,7 +7,7 @@ public struct OptionsRule: PostRule {
         var out: [Diagnostic] = []
         for (platform, values) in post.options where !used.contains(platform) {
             let at = values.values.map(\.location).min() ?? post.platformsLocation
-            out.append(post.diagnostic(at, .warning, rule: "unused-option", platform: platform.rawValue,
+            out.append(post.diagnostic(at, .warning, rule: .unusedOption, platform: platform.rawValue,
                 "options for \(platform.rawValue) are set but \(platform.rawValue) is not in 'platforms'"))
         }
         return out

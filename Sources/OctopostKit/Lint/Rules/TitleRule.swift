@@ -9,7 +9,7 @@ public struct TitleRule: PostRule {
             switch target.platform {
             case .youtube:
                 guard let title = post.title else {
-                    out.append(post.diagnostic(post.platformsLocation, rule: "title", platform: target.key,
+                    out.append(post.diagnostic(post.platformsLocation, rule: .title, platform: target.key,
                         "YouTube needs a 'title' (at most \(YouTubeCounter.titleLimit) characters)"))
                     continue
                 }
@@ -27,10 +27,10 @@ public struct TitleRule: PostRule {
         let result = Counters.count(title.value, on: platform, context: CountContext(hasMedia: true, isTitle: true))
         var out: [Diagnostic] = []
         for m in result.measures where !m.isValid {
-            out.append(post.diagnostic(title.location, rule: "title", platform: key,
+            out.append(post.diagnostic(title.location, rule: .title, platform: key,
                 m.value < m.minimum ? "the title is empty" : "title is \(m.value)/\(m.limit) \(m.unit)"))
         }
-        for p in result.problems { out.append(post.diagnostic(title.location, rule: "content", platform: key, p)) }
+        for p in result.problems { out.append(post.diagnostic(title.location, rule: .content, platform: key, p)) }
         return out
     }
 }
