@@ -21,8 +21,7 @@ struct LiveEnvironment: Sendable {
             let resolved = try Timestamp.resolve(text, timeZone: nil)
             return resolved.instant
         } catch {
-            Console.error("error: \(options.now != nil ? "--now" : "OCTOPOST_NOW") \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure("\(options.now != nil ? "--now" : "OCTOPOST_NOW") \(error.description)")
         }
     }
 

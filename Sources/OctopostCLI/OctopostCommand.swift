@@ -27,6 +27,10 @@ public enum OctopostEntry {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            // The one place a command's failure is printed (SPEC §6 exit codes).
+            failure.report()
+            OctopostCommand.exit(withError: ExitCode(failure.exitCode))
         } catch {
             let code = OctopostCommand.exitCode(for: error)
             if code == .validationFailure {

@@ -39,8 +39,7 @@ struct RepositoryContext {
         do {
             git = try LibGit2Repository.discover(from: start)
         } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(error.description)
         }
         let root = git.workTree
         let shown: String
@@ -50,13 +49,9 @@ struct RepositoryContext {
             let configPath = given.hasPrefix("/") ? given : FileManager.default.currentDirectoryPath + "/" + given
             shown = displayPath(configPath, root: root)
             guard let data = FileManager.default.contents(atPath: configPath) else {
-                if FileManager.default.fileExists(atPath: configPath) {
-                    Console.error("error: \(shown): cannot be read")
-                } else {
-                    Console.error("error: \(shown) not found: a content repository has an octopost.yaml at its root "
-                        + "(octopost init creates one)")
-                }
-                throw ExitCode(2)
+                if FileManager.default.fileExists(atPath: configPath) { throw CommandFailure("\(shown): cannot be read") }
+                throw CommandFailure("\(shown) not found: a content repository has an octopost.yaml at its root "
+                    + "(octopost init creates one)")
             }
             bytes = [UInt8](data)
         } else {
@@ -65,20 +60,17 @@ struct RepositoryContext {
             shown = ConfigLoader.fileName
             let read: [UInt8]?
             do { read = try LocalFileSystem(root: root).read(ConfigLoader.fileName) } catch {
-                Console.error("error: " + (error.reason.hasPrefix(shown + " ") ? error.reason : "\(shown): \(error.reason)"))
-                throw ExitCode(2)
+                throw CommandFailure(error.reason.hasPrefix(shown + " ") ? error.reason : "\(shown): \(error.reason)")
             }
             guard let read else {
-                Console.error("error: \(shown) not found: a content repository has an octopost.yaml at its root "
+                throw CommandFailure("\(shown) not found: a content repository has an octopost.yaml at its root "
                     + "(octopost init creates one)")
-                throw ExitCode(2)
             }
             bytes = read
         }
         let loaded = ConfigLoader.load(bytes: bytes, path: shown)
         if !loaded.errors.isEmpty {
-            for d in loaded.errors { Console.error(d.formatted) }
-            throw ExitCode(2)
+            throw CommandFailure(lines: loaded.errors.map(\.formatted))
         }
         return RepositoryContext(root: root, config: loaded.config, configFindings: loaded.findings, configPath: shown,
                                  git: git, configBytes: bytes)
@@ -103,8 +95,7 @@ struct RepositoryContext {
             let absolute = argument.hasPrefix("/") ? argument : cwd + "/" + argument
             let normalized = URL(fileURLWithPath: absolute).standardizedFileURL.path
             guard normalized == root || normalized.hasPrefix(root + "/") else {
-                Console.error("error: \(argument) is outside the repository \(root)")
-                throw ExitCode(2)
+                throw CommandFailure("\(argument) is outside the repository \(root)")
             }
             let relative = normalized == root ? "" : String(normalized.dropFirst(root.count + 1))
             if relative.isEmpty {
@@ -117,16 +108,13 @@ struct RepositoryContext {
                 if let problem = RepoPath.problem(relative) { throw RepoPathError(path: relative, reason: .invalid(problem)) }
                 kind = try tree.kind(relative)
             } catch {
-                Console.error("error: \(argument): \(error.description)")
-                throw ExitCode(2)
+                throw CommandFailure("\(argument): \(error.description)")
             }
             switch kind {
             case .missing:
-                Console.error("error: \(argument): no such file or folder")
-                throw ExitCode(2)
+                throw CommandFailure("\(argument): no such file or folder")
             case .symlink:
-                Console.error("error: \(argument): \(RepoPathError(path: relative, reason: .symlink(at: relative)).description)")
-                throw ExitCode(2)
+                throw CommandFailure("\(argument): \(RepoPathError(path: relative, reason: .symlink(at: relative)).description)")
             case .directory where !relative.hasSuffix(".md"):
                 paths += try PostDiscovery.postFiles(under: relative, tree: tree, contentDirectory: config.contentDirectory,
                                                      shown: argument)
@@ -151,15 +139,13 @@ enum PostDiscovery {
         let folder = folder.isEmpty || contentDirectory.hasPrefix(folder + "/") ? contentDirectory : folder
         let fd: Int32?
         do { fd = try tree.openDirectory(folder) } catch {
-            Console.error("error: \(shown): \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure("\(shown): \(error.description)")
         }
         guard let fd else { return [] }
         var out: [String] = []
         do { try walk(fd, prefix: folder, into: &out) } catch {
             // A folder lint cannot read may hold posts sync reads from git: never pass over it in silence.
-            Console.error("error: \(error.description): its posts cannot be linted")
-            throw ExitCode(2)
+            throw CommandFailure("\(error.description): its posts cannot be linted")
         }
         return out.filter { PostFiles.isPostPath($0, contentDirectory: contentDirectory) }
     }

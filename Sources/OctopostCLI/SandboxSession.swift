@@ -24,13 +24,11 @@ struct SandboxSession: Sendable {
                 try fm.copyItem(atPath: original.root + "/" + name, toPath: copy + "/" + name)
             }
         } catch {
-            Console.error("error: cannot make the sandbox's scratch copy in \(scratch): \(error.localizedDescription)")
-            throw ExitCode(2)
+            throw CommandFailure("cannot make the sandbox's scratch copy in \(scratch): \(error.localizedDescription)")
         }
         let git: any GitRepository
         do { git = try LibGit2Repository.open(at: copy) } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(error.description)
         }
         var config = original.config
         // The scratch copy publishes from whatever is checked out, never pushes, and nothing is stale.
@@ -48,8 +46,7 @@ struct SandboxSession: Sendable {
         }
         let sandbox: Sandbox
         do { sandbox = try await Sandbox.start() } catch {
-            Console.error("error: cannot start the platform emulators: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure("cannot start the platform emulators: \(error)")
         }
         var environment: [String: String] = [:]
         for (name, value) in sandbox.environment { environment[name] = value }

@@ -52,8 +52,7 @@ struct CountCommand: ParsableCommand {
         } else {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             guard let s = String(data: data, encoding: .utf8) else {
-                Console.error("error: standard input is not valid UTF-8")
-                throw ExitCode(2)
+                throw CommandFailure("standard input is not valid UTF-8")
             }
             input = s
             if input.hasSuffix("\n") { input.removeLast() }

@@ -35,7 +35,12 @@ struct DoctorCommand: ParsableCommand {
         }
 
         // Every target the posts use, and every configured account.
-        let paths = (try? repo.postPaths([])) ?? []
+        let paths: [String]
+        do { paths = try repo.postPaths([]) } catch {
+            // A content folder that cannot be walked is said, and the other checks go on.
+            (error as? CommandFailure)?.report()
+            paths = []
+        }
         let report = Linter(config: repo.config, media: DirectoryMediaInspector(root: repo.root))
             .lint(paths: paths, reader: DirectoryPostReader(root: repo.root))
         var targets = Set(report.posts.flatMap { $0.platforms.map(\.value) })
@@ -64,6 +69,6 @@ struct DoctorCommand: ParsableCommand {
             }
         }
         if report.errors > 0 { bad("\(report.errors) lint error(s) in the posts: run octopost lint") }
-        if problems > 0 { throw ExitCode(1) }
+        if problems > 0 { throw CommandFailure.exit(1) }
     }
 }

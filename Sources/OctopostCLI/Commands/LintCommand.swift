@@ -34,8 +34,7 @@ struct LintCommand: ParsableCommand {
                 let rules = ChangeAwareRules(git: repo.git, config: repo.config, now: now)
                 diagnostics += try rules.check(base: base, current: report.posts)
             } catch {
-                Console.error("error: --base \(base): \(error.description)")
-                throw ExitCode(2)
+                throw CommandFailure("--base \(base): \(error.description)")
             }
         }
         diagnostics = diagnostics.sortedForOutput()
@@ -45,6 +44,6 @@ struct LintCommand: ParsableCommand {
         if format == .text, !global.quiet {
             Console.error(TextLintReporter.summary(diagnostics, files: files))
         }
-        if diagnostics.errorCount > 0 { throw ExitCode(1) }
+        if diagnostics.errorCount > 0 { throw CommandFailure.exit(1) }
     }
 }

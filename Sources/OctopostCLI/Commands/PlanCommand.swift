@@ -30,8 +30,7 @@ struct PlanCommand: ParsableCommand {
         let snapshot: PostSnapshot
         let ledger: CommittedLedger
         do { (plan, snapshot, ledger) = try engine.plan() } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(error.description)
         }
         switch format {
         case .json:

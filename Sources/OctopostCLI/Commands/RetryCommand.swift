@@ -21,25 +21,21 @@ struct RetryCommand: ParsableCommand {
         let repo = try RepositoryContext.open(global)
         // The id names a file under the ledger folder: checked as a post id before anything is opened.
         if let problem = PostID.problem(id) {
-            Console.error("error: '\(id)' is not a post id: it \(problem)")
-            throw ExitCode(2)
+            throw CommandFailure("'\(id)' is not a post id: it \(problem)")
         }
         let store = LedgerStore(fileSystem: LocalFileSystem(root: repo.root), directory: repo.config.ledgerDirectory)
         let record: LedgerRecord
         do {
             guard let r = try store.load(id: id) else {
-                Console.error("error: no ledger entry for '\(id)' (\(store.path(for: id))): nothing was published or failed yet")
-                throw ExitCode(1)
+                throw CommandFailure("no ledger entry for '\(id)' (\(store.path(for: id))): nothing was published or failed yet", exitCode: 1)
             }
             record = r
-        } catch let e as ExitCode { throw e } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
+        } catch let failure as CommandFailure { throw failure } catch {
+            throw CommandFailure("\(error)")
         }
         let released: (record: LedgerRecord, released: [String])
         do { released = try LedgerRecord.release(record, platform: platform, now: now) } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(1)
+            throw CommandFailure(error.description, exitCode: 1)
         }
         let message = "octopost: retry \(id) on \(released.released.joined(separator: ", ")) [skip ci]"
         do {
@@ -49,8 +45,7 @@ struct RetryCommand: ParsableCommand {
                                     authorName: repo.config.git.authorName, authorEmail: repo.config.git.authorEmail,
                                     branch: repo.config.git.branch, parent: head)
         } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure("\(error)")
         }
         Console.out("released \(released.released.joined(separator: ", ")) of \(id): the next sync publishes them")
     }

@@ -48,8 +48,7 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             sandbox = try await Sandbox.start(firstPort: UInt16(port), configuration: EmulatorConfiguration(latency: seconds))
         } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure("\(error)")
         }
         for line in sandbox.exportLines { Console.out(line) }
         if printEnv {

@@ -55,9 +55,10 @@ struct SyncCommand: AsyncParsableCommand {
             do {
                 defer { signals.endWork() }
                 code = try await runOnce(env: env, stop: stop, signals: signals)
-            } catch let exit as ExitCode where watch && exit.rawValue == 2 && !stop.isSet {
-                // --watch keeps going through a failed tick (a fetch that timed out, a busy remote);
-                // the error was printed. Config and branch errors repeat every tick, visibly.
+            } catch let failure as CommandFailure where watch && failure.exitCode == 2 && !stop.isSet {
+                // --watch keeps going through a failed tick (a fetch that timed out, a busy remote),
+                // printing its error here. Config and branch errors repeat every tick, visibly.
+                failure.report()
                 Console.error("octopost: this check failed; next check in \(interval)")
                 code = 2
             }
@@ -68,7 +69,7 @@ struct SyncCommand: AsyncParsableCommand {
             while Date() < deadline, !stop.isSet { try? await Task.sleep(nanoseconds: 200_000_000) }
         } while !stop.isSet
         if watch { return }  // stopped by a signal: exit 0 after committing (SPEC §7)
-        if worst != 0 { throw ExitCode(worst) }
+        if worst != 0 { throw CommandFailure.exit(worst) }
     }
 
     /// The working tree's sync lock; nil for --dry-run and --sandbox (a scratch copy), or when the folder is
@@ -80,8 +81,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             return try WorkTreeLock.acquire(gitDirectory: git.gitDirectory)
         } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(error.description)
         }
     }
 
@@ -135,8 +135,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             report = try await engine2.run()
         } catch {
-            Console.error("error: \(error.description)")
-            throw ExitCode(2)
+            throw CommandFailure(error.description)
         }
         switch format {
         case .json: Console.out(CanonicalJSON.render(report.jsonValue).trimmingCharacters(in: .newlines))
