@@ -15,26 +15,3 @@ extension PostStatus {
         return LedgerRecord.deriveStatus(statuses)
     }
 }
-
-extension PlatformResult {
-    /// `next_attempt_at` as an instant (nil when absent; the loader rejects malformed values).
-    public var nextAttemptDate: Date? { nextAttemptAt.flatMap(Self.instant) }
-    public var leaseUntilDate: Date? { leaseUntil.flatMap(Self.instant) }
-    public var firstAttemptDate: Date? { firstAttemptAt.flatMap(Self.instant) }
-
-    static func instant(_ text: String) -> Date? { try? Timestamp.resolve(text, timeZone: nil).instant }
-
-    /// Clears everything that belongs to one attempt round, keeping `attempts`, published `segments` and
-    /// ids: the state of an entry sent back to `pending`.
-    mutating func resetToPending() {
-        status = .pending
-        success = false
-        error = nil
-        errorKind = nil
-        nextAttemptAt = nil
-        runID = nil
-        leaseUntil = nil
-        firstAttemptAt = nil
-        retries = nil
-    }
-}

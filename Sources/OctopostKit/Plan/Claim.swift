@@ -31,11 +31,9 @@ public enum Lease {
     /// Ten minutes after the claim or the last renewal.
     public static let duration: TimeInterval = 600
 
-    /// Marks entries `publishing` for `runID`: `lease_until` = now + 10 min, `first_attempt_at` set when
-    /// absent (kept when present: an idempotency window counts from the round's first request), `attempts`
-    /// counted (a claimed entry is about to be sent; a run killed mid-request still counts), and the stale
-    /// `next_attempt_at` cleared. Claimable: `pending`, `retrying`, or `publishing` whose lease ran out
-    /// (an uncertain entry the plan chose to recover). Anything else throws and nothing is claimed.
+    /// Claims entries for `runID` (`PlatformResult.claim`: `publishing`, lease = now + 10 min). Claimable:
+    /// `PlatformResult.isClaimable` — `pending`, `retrying`, or `publishing` whose lease ran out (an
+    /// uncertain entry the plan chose to recover). Anything else throws and nothing is claimed.
     public static func claim(_ records: [String: LedgerRecord], entries: [EntryRef], runID: String,
                              now: Date) throws(ClaimError) -> [String: LedgerRecord] {
         var result = records
@@ -44,17 +42,8 @@ public enum Lease {
             guard var record = result[ref.id], var entry = record.platformResults[ref.target] else {
                 throw ClaimError(entry: ref, status: nil)
             }
-            let leaseOver = entry.leaseUntilDate.map { $0 <= now } ?? true
-            guard entry.status == .pending || entry.status == .retrying || (entry.status == .publishing && leaseOver) else {
-                throw ClaimError(entry: ref, status: entry.status)
-            }
-            entry.status = .publishing
-            entry.success = false
-            entry.runID = runID
-            entry.leaseUntil = Timestamp.format(now.addingTimeInterval(duration))
-            if entry.firstAttemptAt == nil { entry.firstAttemptAt = stamp }
-            entry.attempts += 1
-            entry.nextAttemptAt = nil
+            guard entry.isClaimable(now: now) else { throw ClaimError(entry: ref, status: entry.status) }
+            entry.claim(runID: runID, now: now)
             record.platformResults[ref.target] = entry
             record.refreshStatus()
             record.updatedAt = stamp
@@ -69,8 +58,8 @@ public enum Lease {
         records.mapValues { record in
             var record = record
             var touched = false
-            for (key, entry) in record.platformResults where entry.status == .publishing && entry.runID == runID {
-                record.platformResults[key]?.leaseUntil = Timestamp.format(now.addingTimeInterval(duration))
+            for (key, entry) in record.platformResults where entry.isHeld(by: runID) {
+                record.platformResults[key]?.renewLease(now: now)
                 touched = true
             }
             if touched { record.updatedAt = Timestamp.format(now) }

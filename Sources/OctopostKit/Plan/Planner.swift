@@ -288,7 +288,7 @@ public struct Planner: Sendable {
             guard var entry = record.platformResults[key], entry.status == .failed else { continue }
             // Edit and retry: a failed entry goes back to pending when the file differs from what it sent.
             if pinned ? (entry.contentSHA256 ?? record.contentSHA256) == planned.contentSHA256 : !edited { continue }
-            entry.resetToPending()
+            entry.release()
             if pinned { entry.contentSHA256 = planned.contentSHA256 }
             record.platformResults[key] = entry
             transition(key, .failed, .pending, .edited)
@@ -309,8 +309,8 @@ public struct Planner: Sendable {
             } else {
                 guard isDue else { continue }
                 if now.timeIntervalSince(scheduled) > staleAfter {
-                    entry = PlatformResult(status: .expired)
-                    entry.error = "scheduled for \(Timestamp.format(scheduled)), more than \(Self.describe(staleAfter)) before octopost first saw it; run `octopost retry \(post.id) --platform \(key)` to publish it anyway"
+                    entry = PlatformResult()
+                    entry.expire("scheduled for \(Timestamp.format(scheduled)), more than \(Self.describe(staleAfter)) before octopost first saw it; run `octopost retry \(post.id) --platform \(key)` to publish it anyway")
                     record.platformResults[key] = entry
                     transition(key, nil, .expired, .stale)
                     continue
@@ -346,30 +346,17 @@ public struct Planner: Sendable {
                 continue
             }
 
-            if posted >= parts, let first = entry.segments?.first {
+            if posted >= parts, entry.segments?.first != nil {
                 // Every part is recorded: the run died after the last one, before saying so.
                 let from = entry.status
-                entry.status = .published
-                entry.success = true
-                entry.postID = entry.postID ?? first.postID
-                entry.postURL = entry.postURL ?? first.postURL
-                entry.error = nil
-                entry.errorKind = nil
-                entry.nextAttemptAt = nil
-                entry.runID = nil
-                entry.leaseUntil = nil
+                entry.completeThread()
                 record.platformResults[key] = entry
                 transition(key, from, .published, .threadComplete)
                 continue
             }
             if recovery == nil, let message = planned.lintErrors[target] {
                 let from = entry.status
-                entry.status = .failed
-                entry.success = false
-                entry.error = message
-                entry.errorKind = .permanent
-                entry.nextAttemptAt = nil
-                entry.retries = nil
+                entry.failBeforeSending(message)
                 record.platformResults[key] = entry
                 transition(key, from, .failed, .lint(message))
                 continue

@@ -38,8 +38,8 @@ extension LedgerRecord {
         var updated = record
         var released: [String] = []
         for key in keys {
-            guard var entry = updated.platformResults[key], [.failed, .unknown, .expired].contains(entry.status) else { continue }
-            entry.resetToPending()
+            guard var entry = updated.platformResults[key], entry.isReleasable else { continue }
+            entry.release()
             updated.platformResults[key] = entry
             released.append(key)
         }

@@ -23,37 +23,3 @@ public enum RetryPolicy {
         return .retry(at: max(byDelay, notBefore ?? byDelay), retries: retries + 1)
     }
 }
-
-extension PlatformResult {
-    /// Settles an entry nobody can confirm as `unknown`: no run holds it, nothing resends it by itself
-    /// (`octopost retry` releases it). Segments already posted are kept.
-    public mutating func markUnknown(_ message: String, kind: ErrorKind?) {
-        status = .unknown
-        success = false
-        error = message
-        errorKind = kind
-        nextAttemptAt = nil
-        runID = nil
-        leaseUntil = nil
-    }
-
-    /// Records a failed request: `retrying` with `next_attempt_at`, or `failed`; the lease is released.
-    /// `attempts` is not changed here (the claim counted the attempt).
-    public mutating func recordFailure(_ message: String, kind: ErrorKind, notBefore: Date? = nil,
-                                       delays: [TimeInterval], now: Date) {
-        success = false
-        error = message
-        errorKind = kind
-        runID = nil
-        leaseUntil = nil
-        switch RetryPolicy.decide(retries: retries ?? 0, kind: kind, delays: delays, notBefore: notBefore, now: now) {
-        case .retry(let at, let count):
-            status = .retrying
-            nextAttemptAt = Timestamp.format(at)
-            retries = count
-        case .fail:
-            status = .failed
-            nextAttemptAt = nil
-        }
-    }
-}

@@ -49,7 +49,7 @@ actor LedgerBook {
     /// Extends the lease of every entry `runID` still holds (SPEC §3: renewed while the run lives),
     /// writes those files, and returns the renewed records.
     func renewLeases(runID: String, now: Date) -> [String: LedgerRecord] {
-        let held = records.filter { $0.value.platformResults.values.contains { $0.status == .publishing && $0.runID == runID } }
+        let held = records.filter { $0.value.platformResults.values.contains { $0.isHeld(by: runID) } }
         let renewed = Lease.renew(held, runID: runID, now: now)
         for (id, record) in renewed {
             records[id] = record
@@ -136,7 +136,7 @@ struct Publisher: Sendable {
                 guard let found else { break }
                 done.append(found)
                 let saved = done
-                await book.update(ref, now: clock()) { $0.segments = saved }
+                await book.update(ref, now: clock()) { $0.recordPosted(saved) }
             }
         }
 
@@ -144,12 +144,7 @@ struct Publisher: Sendable {
             if stop.isSet {
                 // Stopped between parts: leave the entry to the next run, which resumes after `done`.
                 let saved = done
-                await book.update(ref, now: clock()) { e in
-                    e.status = .pending
-                    e.segments = saved.isEmpty ? nil : saved
-                    e.runID = nil
-                    e.leaseUntil = nil
-                }
+                await book.update(ref, now: clock()) { $0.stopBetweenParts(posted: saved) }
                 return SyncEntryResult(id: ref.id, platform: key, status: .pending)
             }
             if let until = await gate.blockedUntil, until > clock() {
@@ -181,25 +176,12 @@ struct Publisher: Sendable {
             done.append(result)
             if done.count == parts.count { break }  // the final write below records it, at once
             let saved = done
-            await book.update(ref, now: clock()) { $0.segments = saved }
+            await book.update(ref, now: clock()) { $0.recordPosted(saved) }
         }
 
         let now = clock()
-        let stamp = Timestamp.format(now)
         let final = done
-        await book.update(ref, now: now) { e in
-            e.status = .published
-            e.success = true
-            e.postID = final.first?.postID
-            e.postURL = final.first?.postURL
-            e.segments = final
-            e.error = nil
-            e.errorKind = nil
-            e.nextAttemptAt = nil
-            e.runID = nil
-            e.leaseUntil = nil
-            e.publishedAt = stamp
-        }
+        await book.update(ref, now: now) { $0.publish(final, at: now) }
         let result = SyncEntryResult(id: ref.id, platform: key, status: .published, postURL: final.first?.postURL)
         events(.entryFinished(result))
         return result
@@ -252,18 +234,8 @@ struct Publisher: Sendable {
                                      posted: posted)
         }
         let kept = posted
-        let resume = Timestamp.format(now)
-        await book.update(ref, now: now) { e in
-            e.status = .publishing
-            e.success = false
-            e.error = error.message + " (the next run checks before resending)"
-            e.errorKind = .transient
-            e.segments = kept.isEmpty ? nil : kept
-            e.retries = tries
-            e.runID = nil
-            e.leaseUntil = resume
-            e.nextAttemptAt = nil
-        }
+        let message = error.message + " (the next run checks before resending)"
+        await book.update(ref, now: now) { $0.keepUncertain(message, posted: kept, retries: tries, now: now) }
         let result = SyncEntryResult(id: ref.id, platform: ref.target, status: .retrying, error: error.message)
         events(.entryFinished(result))
         return result
@@ -275,10 +247,7 @@ struct Publisher: Sendable {
             + "cannot be asked; check there, then `octopost retry \(ref.id) --platform \(ref.target)` if it is missing"
         let kept = posted
         let kind = error.kind
-        await book.update(ref, now: clock()) { e in
-            e.markUnknown(message, kind: kind)
-            e.segments = kept.isEmpty ? nil : kept
-        }
+        await book.update(ref, now: clock()) { $0.markUnknown(message, kind: kind, posted: kept) }
         let result = SyncEntryResult(id: ref.id, platform: ref.target, status: .unknown, error: message)
         events(.entryFinished(result))
         return result
