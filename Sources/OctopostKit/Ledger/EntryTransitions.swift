@@ -122,13 +122,7 @@ extension PlatformResult {
 
     /// `failed` after a request: nothing resends it by itself. The lease is released; `retries` is kept.
     public mutating func fail(_ message: String, kind: ErrorKind) {
-        status = .failed
-        success = false
-        error = message
-        errorKind = kind
-        nextAttemptAt = nil
-        runID = nil
-        leaseUntil = nil
+        settle(.failed, message, kind: kind)
     }
 
     /// `failed` before anything was sent (the post does not pass lint for this platform): a permanent
@@ -161,7 +155,12 @@ extension PlatformResult {
     /// Settles an entry nobody can confirm as `unknown`: no run holds it, nothing resends it by itself
     /// (`octopost retry` releases it). Segments already posted are kept.
     public mutating func markUnknown(_ message: String, kind: ErrorKind?) {
-        status = .unknown
+        settle(.unknown, message, kind: kind)
+    }
+
+    /// A final state with its error: no retry scheduled, no run holds the entry.
+    private mutating func settle(_ final: EntryStatus, _ message: String, kind: ErrorKind?) {
+        status = final
         success = false
         error = message
         errorKind = kind
